@@ -1,0 +1,260 @@
+//! Sending: `send`, `send_robust`, `asend`, `asend_robust`.
+//!
+//! Every variant reads one table snapshot (see [`crate::signal`]), calls the
+//! matching sync receivers one at a time in dispatch order, then the async
+//! ones concurrently, and returns responses in that same order: sync
+//! receivers first, then async receivers in dispatch order (not completion
+//! order). The plain send path takes no lock, writes no shared memory and,
+//! when the response type is `()`, allocates nothing.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use crate::error::panic_message;
+use crate::executor::{CatchUnwind, JoinOrdered, block_on};
+use crate::signal::{DYNAMIC, EMPTY, STATIC};
+use crate::table::{Bucket, Table};
+use crate::{ReceiverError, Sender, Signal, SignalDef};
+
+/// The per-receiver outcome of `send_robust` and `asend_robust`.
+pub type RobustResponse<R> = Result<R, ReceiverError>;
+
+/// A table kept alive across the awaits of `asend`.
+enum Snapshot<'s, D: SignalDef> {
+    Static(&'s Table<D>),
+    Shared(Arc<Table<D>>),
+}
+
+impl<D: SignalDef> Snapshot<'_, D> {
+    fn table(&self) -> &Table<D> {
+        match self {
+            Snapshot::Static(table) => table,
+            Snapshot::Shared(table) => table,
+        }
+    }
+}
+
+impl<D: SignalDef> Signal<D> {
+    /// Sends the signal: calls every matching receiver and returns their
+    /// responses (sync receivers in dispatch order, then async ones).
+    ///
+    /// A receiver's panic propagates to the caller once the receivers before
+    /// it have run; the signal stays fully usable. Async receivers are driven
+    /// to completion on this thread by a small built-in executor. That works
+    /// for futures that are woken by other threads (channels, timers of a
+    /// runtime running elsewhere), but inside an async runtime prefer
+    /// [`asend`](Self::asend): blocking a runtime worker on a future that
+    /// needs that same worker (e.g. on a current-thread tokio runtime) would
+    /// never finish.
+    #[inline]
+    pub fn send(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        if self.state.load(Ordering::Acquire) == EMPTY {
+            return Vec::new();
+        }
+        self.with_table(
+            |table| self.send_in(table.bucket(&sender), sender, args),
+            Vec::new,
+        )
+    }
+
+    #[inline]
+    fn send_in(&self, bucket: &Bucket<D>, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        let mut responses = Vec::with_capacity(bucket.len());
+        let mut saw_dead = false;
+        for slot in &*bucket.sync {
+            match slot.call.call(sender, args) {
+                Some(response) => responses.push(response),
+                None => saw_dead |= slot.weak,
+            }
+        }
+        if !bucket.r#async.is_empty() {
+            let futures = bucket
+                .r#async
+                .iter()
+                .filter_map(|slot| slot.call.call(sender, args))
+                .collect();
+            responses.extend(block_on(JoinOrdered::new(futures)));
+        }
+        if saw_dead {
+            self.prune_dead();
+        }
+        responses
+    }
+
+    /// Like [`send`](Self::send), but calls every receiver whatever happens:
+    /// a receiver that panics yields an `Err` naming it and carrying the
+    /// panic message, and the next receiver runs. Only panics that unwind are
+    /// caught: under `panic = "abort"` the process ends.
+    pub fn send_robust(
+        &self,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<RobustResponse<D::Response>> {
+        self.with_table(
+            |table| {
+                let bucket = table.bucket(&sender);
+                let mut responses = Vec::with_capacity(bucket.len());
+                let mut saw_dead = false;
+                for slot in &*bucket.sync {
+                    match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
+                        Ok(Some(response)) => responses.push(Ok(response)),
+                        Ok(None) => saw_dead |= slot.weak,
+                        Err(payload) => {
+                            responses.push(Err(self.failure(&slot.entry.info, sender, &*payload)))
+                        }
+                    }
+                }
+                if !bucket.r#async.is_empty() {
+                    let (futures, infos) = self.start_robust(bucket, sender, args);
+                    let outcomes = block_on(JoinOrdered::new(futures));
+                    self.collect_robust(outcomes, &infos, sender, &mut responses);
+                }
+                if saw_dead {
+                    self.prune_dead();
+                }
+                responses
+            },
+            Vec::new,
+        )
+    }
+
+    /// Sends the signal from async code: runs the sync receivers in order,
+    /// then awaits the async receivers concurrently in this task (no spawn,
+    /// no particular runtime). Responses come in the same order as
+    /// [`send`](Self::send). A panic propagates and drops the async receivers
+    /// still pending.
+    pub async fn asend(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        let Some(snapshot) = self.snapshot() else {
+            return Vec::new();
+        };
+        let bucket = snapshot.table().bucket(&sender);
+        let mut responses = Vec::with_capacity(bucket.len());
+        let mut saw_dead = false;
+        for slot in &*bucket.sync {
+            match slot.call.call(sender, args) {
+                Some(response) => responses.push(response),
+                None => saw_dead |= slot.weak,
+            }
+        }
+        if saw_dead {
+            self.prune_dead();
+        }
+        if !bucket.r#async.is_empty() {
+            let futures: Vec<_> = bucket
+                .r#async
+                .iter()
+                .filter_map(|slot| slot.call.call(sender, args))
+                .collect();
+            drop(snapshot);
+            responses.extend(JoinOrdered::new(futures).await);
+        }
+        responses
+    }
+
+    /// The async counterpart of [`send_robust`](Self::send_robust): every
+    /// receiver runs, a failing async receiver does not cancel its siblings,
+    /// and each failure is reported by name.
+    pub async fn asend_robust(
+        &self,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<RobustResponse<D::Response>> {
+        let Some(snapshot) = self.snapshot() else {
+            return Vec::new();
+        };
+        let bucket = snapshot.table().bucket(&sender);
+        let mut responses = Vec::with_capacity(bucket.len());
+        let mut saw_dead = false;
+        for slot in &*bucket.sync {
+            match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
+                Ok(Some(response)) => responses.push(Ok(response)),
+                Ok(None) => saw_dead |= slot.weak,
+                Err(payload) => {
+                    responses.push(Err(self.failure(&slot.entry.info, sender, &*payload)))
+                }
+            }
+        }
+        if saw_dead {
+            self.prune_dead();
+        }
+        if !bucket.r#async.is_empty() {
+            let (futures, infos) = self.start_robust(bucket, sender, args);
+            drop(snapshot);
+            let outcomes = JoinOrdered::new(futures).await;
+            self.collect_robust(outcomes, &infos, sender, &mut responses);
+        }
+        responses
+    }
+
+    /// The current table, kept alive independently of the state word.
+    fn snapshot(&self) -> Option<Snapshot<'_, D>> {
+        loop {
+            match self.state.load(Ordering::Acquire) {
+                EMPTY => return None,
+                STATIC => {
+                    if let Some(table) = self.static_table.get() {
+                        return Some(Snapshot::Static(table));
+                    }
+                }
+                DYNAMIC => {
+                    if let Some(table) = self.current.load_full() {
+                        return Some(Snapshot::Shared(table));
+                    }
+                }
+                _ => {}
+            }
+            self.resolve();
+        }
+    }
+
+    /// Starts every async receiver of `bucket` under a panic guard. A receiver
+    /// that panics while creating its future is reported at once.
+    #[allow(clippy::type_complexity)] // a local pair, named at its only use
+    fn start_robust<'b>(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &'b D::Args<'_>,
+    ) -> (
+        Vec<crate::BoxFuture<'b, Result<D::Response, Box<dyn std::any::Any + Send>>>>,
+        Vec<crate::ReceiverInfo>,
+    ) {
+        let mut futures: Vec<crate::BoxFuture<'b, _>> = Vec::with_capacity(bucket.r#async.len());
+        let mut infos = Vec::with_capacity(bucket.r#async.len());
+        for slot in &*bucket.r#async {
+            // A panic while creating the future becomes a ready failure, so the
+            // outcomes stay in dispatch order.
+            let future: crate::BoxFuture<'b, _> =
+                match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
+                    Ok(Some(future)) => Box::pin(CatchUnwind::new(future)),
+                    Ok(None) => continue,
+                    Err(payload) => Box::pin(std::future::ready(Err(payload))),
+                };
+            futures.push(future);
+            infos.push(slot.entry.info.clone());
+        }
+        (futures, infos)
+    }
+
+    fn collect_robust(
+        &self,
+        outcomes: Vec<Result<D::Response, Box<dyn std::any::Any + Send>>>,
+        infos: &[crate::ReceiverInfo],
+        sender: Sender,
+        responses: &mut Vec<RobustResponse<D::Response>>,
+    ) {
+        for (outcome, info) in outcomes.into_iter().zip(infos) {
+            responses.push(outcome.map_err(|payload| self.failure(info, sender, &*payload)));
+        }
+    }
+
+    fn failure(
+        &self,
+        info: &crate::ReceiverInfo,
+        sender: Sender,
+        payload: &(dyn std::any::Any + Send),
+    ) -> ReceiverError {
+        ReceiverError::new(info.clone(), sender, panic_message(payload))
+    }
+}

@@ -1,0 +1,132 @@
+//! Errors returned by runtime misuse and by failing receivers.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::{ReceiverInfo, Sender};
+
+/// Why `connect` did not add a receiver.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// A receiver with the same key (its `dispatch_uid`, else its function)
+    /// and the same sender filter is already connected; the new one was
+    /// ignored, as Django ignores it.
+    Duplicate {
+        /// The receiver that stays connected.
+        existing: Box<ReceiverInfo>,
+    },
+    /// `dispatch_uid("")`: an empty uid would silently fall back to the
+    /// function identity in Django; here it is refused.
+    EmptyDispatchUid,
+    /// `Sender::NONE` cannot be a filter: a receiver without a filter already
+    /// hears anonymous sends, and a filter on "nobody" would never match
+    /// anything else.
+    NoneSenderFilter,
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnectError::Duplicate { existing } => {
+                write!(f, "duplicate receiver ignored: {existing} is already connected with the same key and sender")
+            }
+            ConnectError::EmptyDispatchUid => f.write_str("`dispatch_uid` must not be empty"),
+            ConnectError::NoneSenderFilter => {
+                f.write_str("`Sender::NONE` cannot be used as a sender filter; connect without a sender to hear every sender")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConnectError {}
+
+/// Why a `disconnect_*` call could not look for a receiver.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DisconnectError {
+    /// `disconnect_uid("")`.
+    EmptyDispatchUid,
+    /// `disconnect_receiver` was given a closure that captures state: such a
+    /// receiver is identified by its connection, so disconnect that instead.
+    NotAFunction {
+        /// The closure's type name.
+        type_name: &'static str,
+    },
+    /// `Sender::NONE` is never a filter; pass `None` for the unfiltered
+    /// registration.
+    NoneSenderFilter,
+}
+
+impl fmt::Display for DisconnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DisconnectError::EmptyDispatchUid => f.write_str("`dispatch_uid` must not be empty"),
+            DisconnectError::NotAFunction { type_name } => write!(
+                f,
+                "`{type_name}` captures state, so it is identified by its connection: disconnect the `Connection` returned by `connect`"
+            ),
+            DisconnectError::NoneSenderFilter => {
+                f.write_str("`Sender::NONE` is never a sender filter; pass `None` to target the unfiltered registration")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DisconnectError {}
+
+/// A receiver that panicked during `send_robust` or `asend_robust`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceiverError {
+    receiver: ReceiverInfo,
+    sender: Sender,
+    message: Cow<'static, str>,
+}
+
+impl ReceiverError {
+    pub(crate) fn new(receiver: ReceiverInfo, sender: Sender, message: Cow<'static, str>) -> Self {
+        ReceiverError {
+            receiver,
+            sender,
+            message,
+        }
+    }
+
+    /// The receiver that failed.
+    #[must_use]
+    pub fn receiver(&self) -> &ReceiverInfo {
+        &self.receiver
+    }
+
+    /// The sender of the failed send.
+    #[must_use]
+    pub fn sender(&self) -> Sender {
+        self.sender
+    }
+
+    /// The panic message (`"<non-string panic payload>"` when the payload was
+    /// neither a `&str` nor a `String`).
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ReceiverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "receiver {} panicked: {}", self.receiver, self.message)
+    }
+}
+
+impl std::error::Error for ReceiverError {}
+
+/// The message carried by a panic payload.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> Cow<'static, str> {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        Cow::Borrowed(s)
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        Cow::Owned(s.clone())
+    } else {
+        Cow::Borrowed("<non-string panic payload>")
+    }
+}

@@ -1,0 +1,112 @@
+//! The minimum of async machinery `send` and `asend` need, with no runtime.
+//!
+//! `asend` awaits its async receivers concurrently inside the caller's task
+//! (no spawning), so it works under tokio, async-std, `futures::executor` or
+//! anything else. `send` drives the same join to completion on the calling
+//! thread with [`block_on`].
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+
+use crate::registration::BoxFuture;
+
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Runs a future to completion on the current thread, parking it while the
+/// future is pending.
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        thread::park();
+    }
+}
+
+/// Awaits every future concurrently and yields their outputs in the order
+/// the futures were given (not completion order). A panic in one future
+/// propagates and drops the others, like a task group.
+pub(crate) struct JoinOrdered<'b, T> {
+    pending: Vec<Option<BoxFuture<'b, T>>>,
+    outputs: Vec<Option<T>>,
+    remaining: usize,
+}
+
+impl<'b, T> JoinOrdered<'b, T> {
+    pub(crate) fn new(futures: Vec<BoxFuture<'b, T>>) -> Self {
+        let remaining = futures.len();
+        JoinOrdered {
+            outputs: futures.iter().map(|_| None).collect(),
+            pending: futures.into_iter().map(Some).collect(),
+            remaining,
+        }
+    }
+}
+
+// The futures are boxed and the outputs are never pinned, so moving the join
+// is fine whatever `T` is.
+impl<T> Unpin for JoinOrdered<'_, T> {}
+
+impl<T> Future for JoinOrdered<'_, T> {
+    type Output = Vec<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<T>> {
+        // Every field is Unpin (the futures are boxed), so no projection is needed.
+        let this = self.get_mut();
+        for (slot, output) in this.pending.iter_mut().zip(this.outputs.iter_mut()) {
+            if let Some(future) = slot
+                && let Poll::Ready(value) = future.as_mut().poll(cx)
+            {
+                *output = Some(value);
+                *slot = None;
+                this.remaining -= 1;
+            }
+        }
+        if this.remaining > 0 {
+            return Poll::Pending;
+        }
+        Poll::Ready(this.outputs.drain(..).flatten().collect())
+    }
+}
+
+/// Turns a panic while polling the inner future into `Err(payload)`, so one
+/// failing async receiver of `asend_robust` cannot cancel its siblings.
+pub(crate) struct CatchUnwind<'b, T> {
+    inner: BoxFuture<'b, T>,
+}
+
+impl<'b, T> CatchUnwind<'b, T> {
+    pub(crate) fn new(inner: BoxFuture<'b, T>) -> Self {
+        CatchUnwind { inner }
+    }
+}
+
+impl<T> Future for CatchUnwind<'_, T> {
+    type Output = Result<T, Box<dyn std::any::Any + Send>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = &mut self.get_mut().inner;
+        match catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
+}

@@ -1,0 +1,36 @@
+#![warn(missing_docs)]
+//! The runtime of [`signals`](https://docs.rs/signals): signals, senders,
+//! dispatch and the registry. Use it through the `signals` facade, which also
+//! provides the `signal!` and `#[receiver]` macros and documents the whole
+//! library.
+
+mod connect;
+mod def;
+mod dispatch;
+mod error;
+mod executor;
+mod hash;
+mod receiver;
+mod registration;
+pub mod registry;
+mod sender;
+pub mod signal;
+mod table;
+
+pub use connect::{ConnectOptions, Connection, ScopedConnection};
+pub use def::{Narrow, SignalDef, Untyped};
+pub use dispatch::RobustResponse;
+pub use error::{ConnectError, DisconnectError, ReceiverError};
+pub use receiver::{Origin, ReceiverInfo, ReceiverKind};
+pub use registration::{AsyncFn, BoxFuture, SyncFn};
+pub use sender::Sender;
+pub use signal::{Duplicate, Signal};
+
+/// Not public API. Used by code that `signal!` and `#[receiver]` generate.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::registration::{StaticMeta, StaticReceiver, type_id_of_val};
+    pub use crate::registry::DeclaredSignal;
+    pub use inventory;
+    pub use std::{column, concat, file, line, module_path, stringify};
+}

@@ -1,0 +1,21 @@
+//! Procedural macros of `signals`. Use them through the `signals` crate,
+//! which documents them.
+
+mod args;
+mod receiver;
+mod signal;
+
+use proc_macro::TokenStream;
+
+/// Registers a function as a receiver of one or more signals at link time.
+/// Documented in the `signals` crate.
+#[proc_macro_attribute]
+pub fn receiver(args: TokenStream, item: TokenStream) -> TokenStream {
+    receiver::expand(args.into(), item.into()).into()
+}
+
+/// Declares one or more signals. Documented in the `signals` crate.
+#[proc_macro]
+pub fn signal(input: TokenStream) -> TokenStream {
+    signal::expand(input.into()).into()
+}
