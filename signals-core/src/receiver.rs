@@ -53,10 +53,12 @@ pub struct ReceiverInfo {
 }
 
 impl ReceiverInfo {
-    /// The receiver's full path, `module_path::name`.
+    /// How the receiver is shown: `module_path::name` for a `#[receiver]`
+    /// function; the given name or the closure's type path for a runtime
+    /// receiver.
     #[must_use]
     pub fn path(&self) -> String {
-        if self.module_path.is_empty() || self.name.starts_with(self.module_path.as_ref()) {
+        if self.origin == Origin::Runtime || self.module_path.is_empty() {
             self.name.to_string()
         } else {
             format!("{}::{}", self.module_path, self.name)
