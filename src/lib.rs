@@ -1,4 +1,210 @@
 #![warn(missing_docs)]
-//! Facade (docs written later).
+//! Django-style signals for Rust: decoupled parts of a program get notified
+//! when something happens elsewhere ("a pizza is done", "a user was
+//! created") without the sender knowing who listens.
+//!
+//! - [`signal!`] declares a signal; [`#[receiver]`](macro@receiver) registers a
+//!   sync or `async fn` at link time, in any module of any linked crate.
+//! - Runtime [`connect`](Signal::connect) / disconnect with closures, weak and
+//!   scoped connections.
+//! - [`send`](Signal::send), [`send_robust`](Signal::send_robust),
+//!   [`asend`](Signal::asend), [`asend_robust`](Signal::asend_robust),
+//!   [`has_listeners`](Signal::has_listeners), sender filtering,
+//!   `dispatch_uid` de-duplication, deterministic order with priorities.
+//! - Introspection of every receiver with its source location
+//!   ([`Signal::receivers`], [`registry::signals`]).
+//!
+//! # Quick start
+//!
+//! ```
+//! use signals::{receiver, signal, Sender};
+//!
+//! pub struct PizzaDone { pub toppings: Vec<String>, pub size: u32 }
+//!
+//! signal! {
+//!     /// Sent after a pizza leaves the oven.
+//!     pub static PIZZA_DONE: PizzaDone;
+//! }
+//!
+//! pub struct PizzaStore;
+//!
+//! #[receiver(PIZZA_DONE, sender = PizzaStore, dispatch_uid = "kitchen-display")]
+//! fn show_on_display(args: &PizzaDone) {
+//!     println!("{}cm pizza with {}", args.size, args.toppings.join(", "));
+//! }
+//!
+//! #[receiver(PIZZA_DONE)] // any sender
+//! async fn notify_courier(sender: Sender, args: &PizzaDone) {
+//!     println!("courier: pizza from {sender}");
+//! }
+//!
+//! fn main() {
+//!     let args = PizzaDone { toppings: vec!["basil".into()], size: 30 };
+//!     PIZZA_DONE.send(Sender::of::<PizzaStore>(), &args);
+//!     assert_eq!(PIZZA_DONE.receivers().len(), 2);
+//! }
+//! ```
+//!
+//! # Declaring signals
+//!
+//! `signal!` takes any number of `static` declarations with doc comments and
+//! any visibility. The type after `:` is what a send carries; receivers get
+//! it by reference. `'_` (or an elided `&`) in that type borrows from the
+//! sender, so nothing has to be cloned to fire a signal, and receivers cannot
+//! keep the borrow past the call. `=> Type` declares what receivers return
+//! (default `()`); `send` returns the responses.
+//!
+//! ```
+//! use signals::{receiver, signal, Sender};
+//!
+//! pub struct Request<'a> { pub path: &'a str }
+//! pub struct Order { pub total: u32 }
+//! #[derive(Debug, PartialEq)]
+//! pub struct Veto(&'static str);
+//!
+//! signal! {
+//!     /// A request began; borrows the request from the server.
+//!     pub static REQUEST_STARTED: Request<'_>;
+//!     /// Asks every receiver whether an order may be placed.
+//!     pub(crate) static CHECK_ORDER: Order => Result<(), Veto>;
+//! }
+//!
+//! #[receiver(CHECK_ORDER)]
+//! fn credit_limit(order: &Order) -> Result<(), Veto> {
+//!     if order.total > 100 { Err(Veto("over the credit limit")) } else { Ok(()) }
+//! }
+//!
+//! fn main() {
+//!     let path = String::from("/menu");
+//!     REQUEST_STARTED.send(Sender::NONE, &Request { path: &path });
+//!     let answers = CHECK_ORDER.send(Sender::NONE, &Order { total: 120 });
+//!     assert_eq!(answers, vec![Err(Veto("over the credit limit"))]);
+//! }
+//! ```
+//!
+//! # Receivers
+//!
+//! `#[receiver(SIGNAL, sender = Type, dispatch_uid = "…", priority = N)]`
+//! (every key optional) or `#[receiver([SIGNAL_A, SIGNAL_B])]` for a list of
+//! signals. The function is left as written, so it can still be called and
+//! disconnected by value. Accepted parameter shapes:
+//!
+//! | shape | gets |
+//! |---|---|
+//! | `fn f()` | nothing |
+//! | `fn f(args: &Args)` | the arguments (a single reference parameter) |
+//! | `fn f(sender: Sender)` | the sender (a single non-reference parameter) |
+//! | `fn f(sender: Sender, args: &Args)` | both |
+//!
+//! Each may be `async`; its future must be `Send`. The return type must be
+//! the signal's response type. Misuse (unknown or repeated keys, an empty
+//! `dispatch_uid`, a generic function, a method, a wrong parameter type, …)
+//! fails to compile with an error at the offending token:
+//!
+//! ```compile_fail
+//! use signals::{receiver, signal};
+//! signal! { static SAVED: u32; }
+//! #[receiver(SAVED, dispatch_uid = "")]
+//! fn on_saved(_: &u32) {}
+//! # fn main() {}
+//! ```
+//!
+//! `crate = path` names the facade when it is re-exported under another
+//! path.
+//!
+//! # Runtime connections
+//!
+//! ```
+//! use std::sync::Arc;
+//! use signals::{signal, ConnectOptions, Sender};
+//!
+//! signal! { pub static TICK: u64; }
+//! struct Clock;
+//!
+//! let handle = TICK.connect(|_sender, n: &u64| println!("tick {n}"))?;
+//! let filtered = TICK.connect_with(
+//!     ConnectOptions::new().sender(Sender::of::<Clock>()).dispatch_uid("audit").priority(5),
+//!     |_, _: &u64| {},
+//! )?;
+//! // Disconnects when the guard is dropped.
+//! let guard = TICK.connect(|_, n: &u64| assert!(*n > 0))?.scoped();
+//! // Lives as long as `owner`.
+//! let owner = Arc::new(String::from("widget"));
+//! TICK.connect_weak(&owner, |owner: &String, _, n: &u64| println!("{owner}: {n}"))?;
+//!
+//! TICK.send(Sender::of::<Clock>(), &1);
+//! assert!(handle.disconnect());
+//! assert_eq!(TICK.disconnect_uid("audit", Some(Sender::of::<Clock>())), Ok(true));
+//! drop((guard, owner, filtered));
+//! assert!(!TICK.has_listeners(Sender::NONE));
+//! # Ok::<(), signals::ConnectError>(())
+//! ```
+//!
+//! # Semantics
+//!
+//! These follow Django's dispatcher (`django.dispatch`) except where noted.
+//!
+//! - **Identity and de-duplication.** A receiver's key is its `dispatch_uid`
+//!   if it has one, else its function (a `#[receiver]` function, a function
+//!   item or a closure that captures nothing), else its connection (a
+//!   closure with captured state). The pair (key, sender filter) is unique: a
+//!   second registration with an equal pair is ignored, and `connect` returns
+//!   [`ConnectError::Duplicate`] naming the receiver that stays (Django
+//!   ignores it silently). Duplicates among `#[receiver]`s are resolved the
+//!   same way on every build (the first in dispatch order wins) and listed by
+//!   [`Signal::duplicates`]. An empty uid is a compile error in
+//!   `#[receiver]` and an error at run time (Django silently ignores it).
+//! - **Senders.** A [`Sender`] is a type ([`Sender::of`]) or a name
+//!   ([`Sender::named`]) compared by value (Django compares object identity).
+//!   A receiver without a sender filter hears every send; a send from
+//!   [`Sender::NONE`] reaches only those.
+//! - **Order.** Higher `priority` first (default 0); then `#[receiver]`s
+//!   before runtime receivers; `#[receiver]`s by module path, then line
+//!   (independent of link order); runtime receivers in connect order. Within
+//!   one send, sync receivers run first in that order, then async receivers
+//!   concurrently; responses come back in the same order (sync ones, then
+//!   async ones in dispatch order, never completion order).
+//! - **Snapshot dispatch.** A send works on the receivers connected when it
+//!   began; no lock is held while receivers run. A receiver may connect,
+//!   disconnect or send from inside a receiver: one connected during a send
+//!   is not called by it, one disconnected during a send still runs in it.
+//! - **Failures.** A panic in a receiver propagates out of `send` after the
+//!   receivers before it ran, and the signal keeps working (nothing is
+//!   poisoned). `send_robust` / `asend_robust` call every receiver and return
+//!   `Ok(response)` or a [`ReceiverError`] naming the receiver with the panic
+//!   message. Under `panic = "abort"` a panicking receiver ends the process
+//!   in every variant.
+//! - **Async.** `asend` runs sync receivers in order on the calling task,
+//!   then awaits async receivers concurrently in that same task: no spawn,
+//!   no runtime of ours, any executor works (Django runs the sync ones on a
+//!   worker thread; here a blocking sync receiver blocks the task). `send`
+//!   drives async receivers to completion on the calling thread by parking
+//!   it; inside an async runtime use `asend` instead, since a future that
+//!   needs the very thread `send` blocks (a current-thread runtime) would
+//!   never complete.
+//! - **Link-time registration.** `#[receiver]` registers through
+//!   `inventory`; nothing runs at start-up. The first send of a signal
+//!   resolves that signal's own registrations once (sorting and
+//!   de-duplicating them), at a cost proportional to its receivers only.
+//!
+//! # The linker pitfall
+//!
+//! Registrations live in the crate that defines the receiver. If nothing in
+//! the final binary refers to that crate, the linker leaves it out and its
+//! receivers silently never register. Refer to the crate from the binary,
+//! e.g. `use my_receivers as _;` in `main.rs` (see the README).
+//!
+//! # Introspection
+//!
+//! [`Signal::receivers`] lists every receiver with its name, module path,
+//! file and line, sender filter, uid, priority, sync/async and
+//! static/runtime; [`registry::signals`] lists every declared signal of the
+//! program.
+
 pub use signals_core::*;
 pub use signals_macros::{receiver, signal};
+
+// The README's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
