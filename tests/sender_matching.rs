@@ -49,7 +49,8 @@ fn filtered_receiver_hears_only_its_sender() {
 }
 
 // Rule 17: a send from `Sender::NONE` (Django's `sender=None`) reaches only
-// receivers connected without a sender.
+// receivers connected without a sender. Rule 20's quirk is deliberately not
+// copied: an anonymous send on a signal with receivers just works.
 #[test]
 fn none_sender_reaches_only_unfiltered_receivers() {
     let _ = NONE_SEND

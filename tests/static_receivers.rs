@@ -27,6 +27,7 @@ signal! {
     static RUNTIME_AFTER_STATIC: u32 => u32;
     static BORROWED: Order<'_> => usize;
     static CRATE_KEY: u32 => u32;
+    static ASYNC_TYPED_SENDER: u32 => u32;
 }
 
 // Rule 52 / DESIGN "What a user writes": every documented parameter shape,
@@ -151,6 +152,37 @@ fn static_sender_filter() {
     );
     assert_eq!(TYPED_SENDER.send(Sender::of::<Courier>(), &0), vec!["any"]);
     assert_eq!(TYPED_SENDER.send(Sender::NONE, &0), vec!["any"]);
+}
+
+// Rule 17 for async static receivers: `sender = Type` filters them too, in
+// `send` and in `asend`.
+#[receiver(ASYNC_TYPED_SENDER, sender = Kitchen, priority = 1)]
+async fn kitchen_async(sender: Sender, n: &u32) -> u32 {
+    assert!(sender.is::<Kitchen>());
+    n + 1
+}
+
+#[receiver(ASYNC_TYPED_SENDER)]
+async fn any_async(n: &u32) -> u32 {
+    n + 2
+}
+
+#[test]
+fn static_async_sender_filter() {
+    let kitchen = Sender::of::<Kitchen>();
+    assert_eq!(ASYNC_TYPED_SENDER.send(kitchen, &0), vec![1, 2]);
+    assert_eq!(
+        ASYNC_TYPED_SENDER.send(Sender::of::<Courier>(), &0),
+        vec![2]
+    );
+    assert_eq!(
+        futures::executor::block_on(ASYNC_TYPED_SENDER.asend(kitchen, &10)),
+        vec![11, 12]
+    );
+    assert_eq!(
+        futures::executor::block_on(ASYNC_TYPED_SENDER.asend(Sender::NONE, &10)),
+        vec![12]
+    );
 }
 
 // Rules 6/7/13: a static receiver's uid is its key: a runtime connect with
