@@ -51,7 +51,6 @@ fn line_of(needle: &str) -> u32 {
 // fixed at connect time by the method used (`connect` or `connect_async`).
 #[test]
 fn runtime_receiver_metadata() {
-    let line = line!() + 1;
     let _ = RUNTIME_META.connect(named_function).unwrap();
     let _ = RUNTIME_META
         .connect_async_with(
@@ -64,7 +63,6 @@ fn runtime_receiver_metadata() {
         )
         .unwrap();
     let owner = Arc::new(());
-    let weak_line = line!() + 1;
     let _ = RUNTIME_META
         .connect_weak(&owner, |_: &(), _, _| ())
         .unwrap();
@@ -76,7 +74,8 @@ fn runtime_receiver_metadata() {
     assert!(plain.name.ends_with("named_function"), "{}", plain.name);
     assert_eq!(plain.module_path, module_path!());
     assert_eq!(plain.file, file!());
-    assert_eq!(plain.line, line);
+    // The location is the `connect` call, found through `#[track_caller]`.
+    assert_eq!(plain.line, line_of("RUNTIME_META.connect(named_function)"));
     assert_eq!(plain.sender, None);
     assert_eq!(plain.dispatch_uid, None);
     assert_eq!(plain.priority, 0);
@@ -88,7 +87,7 @@ fn runtime_receiver_metadata() {
     let weak = &infos[1];
     assert!(weak.name.contains("{{closure}}"), "{}", weak.name);
     assert_eq!(weak.module_path, module_path!());
-    assert_eq!(weak.line, weak_line);
+    assert_eq!(weak.line, line_of(".connect_weak(&owner"));
     assert!(weak.weak);
 
     let custom = &infos[2];

@@ -401,8 +401,6 @@ fn static_receivers_read_borrowed_arguments() {
         quantity: 2,
     };
     assert_eq!(BORROWED.send(Sender::NONE, &order), vec![20, 10]);
-    drop(order);
-    drop(item);
 }
 
 // The `crate = path` key names the facade when it is re-exported elsewhere.
