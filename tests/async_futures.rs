@@ -2,8 +2,10 @@
 //! executors, a second runtime besides tokio (DJANGO-RULES A.7 and A.8;
 //! DESIGN "Semantics" 6: no particular runtime needed).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use futures::FutureExt;
 use futures::channel::oneshot;
 use futures::executor::{LocalPool, block_on};
 use futures::task::LocalSpawnExt;
@@ -19,6 +21,7 @@ signal! {
     static OTHER_THREAD_WAKES: u32 => u32;
     static ROBUST_SIBLINGS: u32 => &'static str;
     static BORROWED_ACROSS_AWAIT: String => usize;
+    static DROPPED_ASEND: u32 => u32;
 }
 
 /// A receiver that can be called once and gets its channel ends from a slot.
@@ -223,4 +226,44 @@ fn async_receivers_borrow_arguments_across_awaits() {
         block_on(BORROWED_ACROSS_AWAIT.asend(Sender::NONE, &text)),
         vec![8]
     );
+}
+
+/// Records in its flag that it was dropped.
+struct DropFlag(Arc<AtomicBool>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+// Rule 26 (a cancelled task group drops its pending receivers): dropping an
+// `asend` future drops the async receivers still pending, and the signal
+// stays usable.
+#[test]
+fn dropping_asend_drops_pending_receivers() {
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&dropped);
+    let _ = DROPPED_ASEND
+        .connect_async(move |_, n| {
+            let guard = DropFlag(Arc::clone(&flag));
+            let wait = *n == 0;
+            Box::pin(async move {
+                let _guard = guard;
+                if wait {
+                    futures::future::pending::<()>().await;
+                }
+                *n
+            })
+        })
+        .unwrap();
+    // Poll once: the receiver is pending, then the send is dropped.
+    assert!(
+        DROPPED_ASEND
+            .asend(Sender::NONE, &0)
+            .now_or_never()
+            .is_none()
+    );
+    assert!(dropped.load(Ordering::SeqCst));
+    assert_eq!(block_on(DROPPED_ASEND.asend(Sender::NONE, &3)), vec![3]);
 }

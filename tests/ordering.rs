@@ -16,6 +16,7 @@ signal! {
     static ASYNC_PRIORITY: u32 => &'static str;
     static RESPONSE_ORDER: u32 => &'static str;
     static INTROSPECTION_ORDER: u32 => &'static str;
+    static PRIORITY_EXTREMES: u32 => i32;
 }
 
 // Declared first in the file, but `zeta` sorts after `alpha`: the static
@@ -309,5 +310,22 @@ fn introspection_reports_dispatch_order() {
     assert_eq!(
         INTROSPECTION_ORDER.send(Sender::NONE, &0),
         vec!["static", "sync-low", "async-high"]
+    );
+}
+
+// DESIGN "Semantics" 3: the whole `i32` range orders correctly (no overflow
+// at the extremes).
+#[test]
+fn priority_extremes() {
+    for priority in [0, i32::MIN, i32::MAX, -1, 1] {
+        let _ = PRIORITY_EXTREMES
+            .connect_with(ConnectOptions::new().priority(priority), move |_, _| {
+                priority
+            })
+            .unwrap();
+    }
+    assert_eq!(
+        PRIORITY_EXTREMES.send(Sender::NONE, &0),
+        vec![i32::MAX, 1, 0, -1, i32::MIN]
     );
 }

@@ -17,6 +17,7 @@ signal! {
     static INNER: u32 => u32;
     static OTHER_THREAD: u32 => &'static str;
     static ASYNC_SNAPSHOT: u32 => &'static str;
+    static API_INSIDE_RECEIVER: u32 => usize;
 }
 
 // Rule 28: a receiver connected during a send is not called by that send,
@@ -204,4 +205,45 @@ fn asend_uses_the_snapshot_taken_at_start() {
         futures::executor::block_on(ASYNC_SNAPSHOT.asend(Sender::NONE, &0)),
         vec!["sync", "async", "late"]
     );
+}
+
+#[receiver(API_INSIDE_RECEIVER)]
+fn static_inspector(_: &u32) -> usize {
+    API_INSIDE_RECEIVER.receivers().len()
+}
+
+// Rule 28: no lock is held while receivers run, so a receiver may use any
+// method of the signal it is called by, including on the very first send,
+// which resolves the static receivers.
+#[test]
+fn receivers_may_call_every_signal_method() {
+    let seen = API_INSIDE_RECEIVER.send(Sender::NONE, &0);
+    assert_eq!(seen, vec![1]);
+    let _ = API_INSIDE_RECEIVER
+        .connect(|sender, depth| {
+            if *depth > 0 {
+                return 0;
+            }
+            let owner = Arc::new(());
+            let weak = API_INSIDE_RECEIVER
+                .connect_weak(&owner, |_: &(), _, _| 0)
+                .unwrap();
+            assert!(API_INSIDE_RECEIVER.has_listeners(sender));
+            assert!(API_INSIDE_RECEIVER.duplicates().is_empty());
+            let count = API_INSIDE_RECEIVER.receivers_for(sender).len();
+            assert!(weak.disconnect());
+            assert_eq!(
+                API_INSIDE_RECEIVER.disconnect_uid("absent", None),
+                Ok(false)
+            );
+            // Nested: the static receiver counts itself and this one; this
+            // one returns 0 at depth 1.
+            let robust = API_INSIDE_RECEIVER.send_robust(Sender::named("nested"), &1);
+            assert_eq!(robust, vec![Ok(2), Ok(0)]);
+            count
+        })
+        .unwrap();
+    // The static receiver counts two receivers; the runtime one saw three in
+    // its bucket: the static one, itself and the weak one it connected.
+    assert_eq!(API_INSIDE_RECEIVER.send(Sender::NONE, &0), vec![2, 3]);
 }

@@ -28,6 +28,7 @@ signal! {
     static BORROWED: Order<'_> => usize;
     static CRATE_KEY: u32 => u32;
     static ASYNC_TYPED_SENDER: u32 => u32;
+    static RACE_TO_RESOLVE: u32 => u32;
 }
 
 // Rule 52 / DESIGN "What a user writes": every documented parameter shape,
@@ -417,4 +418,36 @@ fn through_renamed_crate(n: &u32) -> u32 {
 fn crate_key_uses_the_given_path() {
     assert_eq!(CRATE_KEY.send(Sender::NONE, &9), vec![9]);
     assert_eq!(CRATE_KEY.receivers()[0].priority, -1);
+}
+
+#[receiver(RACE_TO_RESOLVE)]
+fn race_one(n: &u32) -> u32 {
+    n + 1
+}
+
+#[receiver(RACE_TO_RESOLVE)]
+fn race_two(n: &u32) -> u32 {
+    n + 2
+}
+
+// DESIGN "Semantics" 7: the static receivers are resolved once, on first
+// use; many threads sending for the first time at once all see each static
+// receiver exactly once.
+#[test]
+fn concurrent_first_sends_resolve_once() {
+    let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let start = std::sync::Arc::clone(&start);
+            std::thread::spawn(move || {
+                start.wait();
+                RACE_TO_RESOLVE.send(Sender::NONE, &10)
+            })
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().unwrap(), vec![11, 12]);
+    }
+    assert_eq!(RACE_TO_RESOLVE.receivers().len(), 2);
+    assert!(RACE_TO_RESOLVE.duplicates().is_empty());
 }
