@@ -3,6 +3,7 @@
 //! 39; DESIGN "Semantics" 5).
 
 use std::panic::{AssertUnwindSafe, catch_unwind, panic_any};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::executor::block_on;
@@ -20,6 +21,7 @@ signal! {
     static ASEND_SYNC_PANIC: u32 => &'static str;
     static ASEND_ASYNC_PANIC: u32 => &'static str;
     static ASEND_ROBUST: u32 => u32;
+    static ASYNC_PANIC_CANCELS: u32;
 }
 
 type Log = Arc<Mutex<Vec<&'static str>>>;
@@ -303,4 +305,37 @@ fn asend_robust_reports_sync_failures_and_runs_async_receivers() {
     assert_eq!(err.receiver().name, "sync_boom");
     assert_eq!(err.message(), "value error");
     assert_eq!(responses[1], Ok(1));
+}
+
+/// Records in its flag that it was dropped.
+struct DropFlag(Arc<AtomicBool>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+// Rule 26 (task-group semantics): when an async receiver panics in `send`,
+// its still-pending siblings are cancelled (dropped), not left running, and
+// the panic reaches the caller.
+#[test]
+fn async_panic_in_send_cancels_pending_siblings() {
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&dropped);
+    let _ = ASYNC_PANIC_CANCELS
+        .connect_async(move |_, _| {
+            let guard = DropFlag(Arc::clone(&flag));
+            Box::pin(async move {
+                let _guard = guard;
+                futures::future::pending::<()>().await;
+            })
+        })
+        .unwrap();
+    let _ = ASYNC_PANIC_CANCELS
+        .connect_async(|_, _| Box::pin(async { panic!("sibling failed") }))
+        .unwrap();
+    let payload = catch_unwind(|| ASYNC_PANIC_CANCELS.send(Sender::NONE, &0)).unwrap_err();
+    assert_eq!(message(&*payload), "sibling failed");
+    assert!(dropped.load(Ordering::SeqCst));
 }
