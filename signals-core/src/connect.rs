@@ -173,11 +173,17 @@ fn runtime_key<F: 'static>(options: &ConnectOptions, weak: bool) -> Result<Key, 
     }
 }
 
-/// Splits a closure type name such as `app::main::{{closure}}` into a module
-/// path and a name.
+/// Splits a receiver's type name into a module path and a name: a closure
+/// (`app::main::{{closure}}`) keeps its full type name, a function item
+/// (`app::on_save`) is named by the function alone, like a `#[receiver]`.
 fn split_type_name(full: &'static str) -> (Cow<'static, str>, Cow<'static, str>) {
-    let base = full.find("::{{closure}}").map_or(full, |at| &full[..at]);
+    let closure = full.find("::{{closure}}");
+    let base = closure.map_or(full, |at| &full[..at]);
     match base.rfind("::") {
+        // Generic arguments may contain `::`; keep such names whole.
+        Some(at) if closure.is_none() && !base.contains('<') => {
+            (Cow::Borrowed(&base[..at]), Cow::Borrowed(&base[at + 2..]))
+        }
         Some(at) => (Cow::Borrowed(&base[..at]), Cow::Borrowed(full)),
         None => (Cow::Borrowed(""), Cow::Borrowed(full)),
     }

@@ -179,21 +179,27 @@ impl<D: SignalDef> Signal<D> {
         }
         let mut inner = self.lock();
         self.ensure_resolved(&mut inner);
+        // A receiver whose owner is gone must not count as a duplicate.
+        let dead = drain_dead(&mut inner);
         let entries = inner.entries.get_or_insert_with(Vec::new);
         if let Some(existing) = entries
             .iter()
             .find(|e| e.key == entry.key && e.info.sender == entry.info.sender)
         {
-            return Err(crate::ConnectError::Duplicate {
+            let error = crate::ConnectError::Duplicate {
                 existing: Box::new(existing.info.clone()),
-            });
+            };
+            let released = (!dead.is_empty()).then(|| self.publish(&inner));
+            drop(inner);
+            drop((dead, released));
+            return Err(error);
         }
         let at = entries.partition_point(|e| e.order <= entry.order);
         entries.insert(at, Arc::new(entry));
         inner.pristine = false;
         let released = self.publish(&inner);
         drop(inner);
-        drop(released);
+        drop((dead, released));
         Ok(id)
     }
 
@@ -210,16 +216,23 @@ impl<D: SignalDef> Signal<D> {
     pub(crate) fn remove_where(&self, predicate: impl Fn(&Entry<D>) -> bool) -> bool {
         let mut inner = self.lock();
         self.ensure_resolved(&mut inner);
+        // A receiver whose owner is gone is already disconnected (as
+        // `is_connected` reports), so removing it reports `false`.
+        let dead = drain_dead(&mut inner);
         let entries = inner.entries.get_or_insert_with(Vec::new);
-        let Some(at) = entries.iter().position(|e| predicate(e)) else {
+        let removed = entries
+            .iter()
+            .position(|e| predicate(e))
+            .map(|at| entries.remove(at));
+        if removed.is_none() && dead.is_empty() {
             return false;
-        };
-        let removed = entries.remove(at);
+        }
         inner.pristine = false;
         let released = self.publish(&inner);
         drop(inner);
-        drop((removed, released));
-        true
+        let found = removed.is_some();
+        drop((removed, dead, released));
+        found
     }
 
     pub(crate) fn remove_key(&self, key: &Key, sender: Option<Sender>) -> bool {
@@ -234,22 +247,10 @@ impl<D: SignalDef> Signal<D> {
     pub(crate) fn prune_dead(&self) {
         self.dead.store(false, Ordering::Relaxed);
         let mut inner = self.lock();
-        let Some(entries) = inner.entries.as_mut() else {
-            return;
-        };
-        let before = entries.len();
-        let mut removed = Vec::new();
-        entries.retain(|e| {
-            let alive = e.is_alive();
-            if !alive {
-                removed.push(Arc::clone(e));
-            }
-            alive
-        });
-        if entries.len() == before {
+        let removed = drain_dead(&mut inner);
+        if removed.is_empty() {
             return;
         }
-        inner.pristine = false;
         let released = self.publish(&inner);
         drop(inner);
         drop((removed, released));
@@ -347,6 +348,28 @@ impl<D: SignalDef> Signal<D> {
         self.ensure_resolved(&mut inner);
         inner.duplicates.clone()
     }
+}
+
+/// Takes the weak receivers whose owner is gone out of the entry list (as
+/// Django prunes dead receivers before every mutation). The caller publishes
+/// the new list, and drops the returned entries (and maybe user closures)
+/// after releasing the lock.
+fn drain_dead<D: SignalDef>(inner: &mut Inner<D>) -> Vec<Arc<Entry<D>>> {
+    let Some(entries) = inner.entries.as_mut() else {
+        return Vec::new();
+    };
+    let mut dead = Vec::new();
+    entries.retain(|e| {
+        let alive = e.is_alive();
+        if !alive {
+            dead.push(Arc::clone(e));
+        }
+        alive
+    });
+    if !dead.is_empty() {
+        inner.pristine = false;
+    }
+    dead
 }
 
 /// Collects, sorts and de-duplicates the static receivers of `D`.
