@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry as MapEntry;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use arc_swap::ArcSwapOption;
@@ -60,8 +60,6 @@ pub struct Signal<D: SignalDef> {
     pub(crate) state: AtomicU8,
     pub(crate) static_table: OnceLock<Table<D>>,
     pub(crate) current: ArcSwapOption<Table<D>>,
-    /// Set by a send that met a weak receiver whose owner is gone.
-    pub(crate) dead: AtomicBool,
     inner: Mutex<Inner<D>>,
     _def: PhantomData<fn() -> D>,
 }
@@ -102,7 +100,6 @@ impl<D: SignalDef> Signal<D> {
             state: AtomicU8::new(UNRESOLVED),
             static_table: OnceLock::new(),
             current: ArcSwapOption::const_empty(),
-            dead: AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 entries: None,
                 pristine: true,
@@ -238,7 +235,6 @@ impl<D: SignalDef> Signal<D> {
 
     /// Drops weak receivers whose owner is gone.
     pub(crate) fn prune_dead(&self) {
-        self.dead.store(false, Ordering::Relaxed);
         let mut inner = self.lock();
         let Some(entries) = inner.entries.as_mut() else {
             return;
