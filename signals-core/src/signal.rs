@@ -22,6 +22,34 @@
 //! connected during a send is not called by it, one disconnected during a send
 //! still runs in it. The lock only guards writers against each other; a panic
 //! cannot poison anything a send needs.
+//!
+//! # Who carries the lock-free burden
+//!
+//! The hard part (handing a reader a table that a concurrent writer may be
+//! replacing, without a lock and without freeing it under the reader) is done
+//! by [`arc_swap`], a widely used crate with its own model-checked test
+//! suite; this crate has no `unsafe` and no raw pointers. Our own atomics are
+//! simple enough to argue directly, which is why they are not modelled with
+//! `loom` (a faithful model would also need `Signal::new` to stay `const`,
+//! which loom's types cannot be, and a loom-aware `ArcSwapOption` and
+//! `OnceLock`, which do not exist):
+//!
+//! - `state` is written only under the mutex, with `Release`, *after* the
+//!   table it describes is in place (`current.swap`, or the `OnceLock` set
+//!   once during resolution). A send reads it with `Acquire`, so if it sees
+//!   `STATIC` or `DYNAMIC` it also sees that table or a newer one. Writers
+//!   are serialised by the mutex, so the state values follow the same order
+//!   as the tables. A send racing a mutation may read the previous state and
+//!   use the previous table: it then behaves as if it began before the
+//!   mutation, which the snapshot rule allows. A send that starts after a
+//!   mutation returned (happens-after it) cannot read an older state.
+//! - `current` always holds the newest table whatever `state` says, so a send
+//!   that read `DYNAMIC` never finds it missing; any other miss falls back to
+//!   resolution (`Signal::resolve`), which takes the lock.
+//! - `NEXT_ID` only needs unique values, so a `Relaxed` `fetch_add` suffices.
+//!
+//! The stress test (`tests/stress.rs`) checks the resulting snapshot rule
+//! under real contention; `RELIABILITY.md` lists it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
