@@ -126,10 +126,10 @@ fn a_panic_in_one_send_does_not_affect_a_concurrent_one() {
         )
         .unwrap();
     let threads: Vec<_> = (0..4)
-        .map(|t| {
+        .map(|t: u32| {
             thread::spawn(move || {
                 for _ in 0..50 {
-                    if t % 2 == 0 {
+                    if t.is_multiple_of(2) {
                         assert_eq!(AFTER_PANIC.send(Sender::named("ok"), &()), [1]);
                     } else {
                         let failed = catch_unwind(|| AFTER_PANIC.send(Sender::named("bad"), &()));

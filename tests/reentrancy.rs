@@ -256,7 +256,7 @@ fn async_receivers_send_the_same_signal_recursively() {
                 push(&seen, format!("async enter {depth}"));
                 if depth < MAX_DEPTH {
                     // One level with `asend`, the next with blocking `send`.
-                    let inner = if depth % 2 == 0 {
+                    let inner = if depth.is_multiple_of(2) {
                         ASYNC_RECURSIVE.asend(sender, &(depth + 1)).await
                     } else {
                         ASYNC_RECURSIVE.send(sender, &(depth + 1))

@@ -103,7 +103,7 @@ fn connect_plain(
     let id = NEXT_RECEIVER.fetch_add(1, SeqCst);
     let filter = filter_for(i);
     let mut options = options(filter);
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         options = options.dispatch_uid(format!("stress-{id}"));
     }
     let c0 = tick();
