@@ -309,3 +309,58 @@ fn a_non_string_panic_payload_is_reported_as_such() {
         "<non-string panic payload>"
     );
 }
+
+signal! {
+    static ABORTING: () => u32;
+}
+
+const ABORT_CHILD: &str = "SIGNALS_TEST_ABORT_CHILD";
+
+/// `panic = "abort"` cannot be switched on for one test without building a
+/// new binary, so this re-runs itself in a child process whose panic hook
+/// aborts, which is what the abort strategy does after running the hook:
+/// the first panic ends the process, `send_robust` cannot catch it, and no
+/// later receiver runs.
+#[test]
+fn under_panic_abort_a_panicking_receiver_ends_the_process() {
+    if std::env::var_os(ABORT_CHILD).is_some() {
+        std::panic::set_hook(Box::new(|info| {
+            eprintln!("child panicked: {info}");
+            std::process::abort();
+        }));
+        let _ = ABORTING.connect_with(ConnectOptions::new().priority(1), |_, ()| {
+            println!("first ran");
+            1
+        });
+        let _ = ABORTING.connect(|_, ()| panic!("abort me"));
+        let _ = ABORTING.connect_with(ConnectOptions::new().priority(-1), |_, ()| {
+            println!("third ran");
+            3
+        });
+        let responses = ABORTING.send_robust(Sender::NONE, &());
+        println!("send_robust returned {} responses", responses.len());
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "under_panic_abort_a_panicking_receiver_ends_the_process",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(ABORT_CHILD, "1")
+        .output()
+        .expect("the test binary re-runs itself");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stdout}\n{stderr}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(output.status.signal(), Some(6), "SIGABRT: {stderr}");
+    }
+    assert!(stdout.contains("first ran"), "{stdout}");
+    assert!(stderr.contains("abort me"), "{stderr}");
+    assert!(!stdout.contains("third ran"), "{stdout}");
+    assert!(!stdout.contains("send_robust returned"), "{stdout}");
+}
