@@ -22,13 +22,41 @@
 //! connected during a send is not called by it, one disconnected during a send
 //! still runs in it. The lock only guards writers against each other; a panic
 //! cannot poison anything a send needs.
+//!
+//! # Who carries the lock-free burden
+//!
+//! The hard part (handing a reader a table that a concurrent writer may be
+//! replacing, without a lock and without freeing it under the reader) is done
+//! by [`arc_swap`], a widely used crate with its own model-checked test
+//! suite; this crate has no `unsafe` and no raw pointers. Our own atomics are
+//! simple enough to argue directly, which is why they are not modelled with
+//! `loom` (a faithful model would also need `Signal::new` to stay `const`,
+//! which loom's types cannot be, and a loom-aware `ArcSwapOption` and
+//! `OnceLock`, which do not exist):
+//!
+//! - `state` is written only under the mutex, with `Release`, *after* the
+//!   table it describes is in place (`current.swap`, or the `OnceLock` set
+//!   once during resolution). A send reads it with `Acquire`, so if it sees
+//!   `STATIC` or `DYNAMIC` it also sees that table or a newer one. Writers
+//!   are serialised by the mutex, so the state values follow the same order
+//!   as the tables. A send racing a mutation may read the previous state and
+//!   use the previous table: it then behaves as if it began before the
+//!   mutation, which the snapshot rule allows. A send that starts after a
+//!   mutation returned (happens-after it) cannot read an older state.
+//! - `current` always holds the newest table whatever `state` says, so a send
+//!   that read `DYNAMIC` never finds it missing; any other miss falls back to
+//!   resolution (`Signal::resolve`), which takes the lock.
+//! - `NEXT_ID` only needs unique values, so a `Relaxed` `fetch_add` suffices.
+//!
+//! The stress test (`tests/stress.rs`) checks the resulting snapshot rule
+//! under real contention; `RELIABILITY.md` lists it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as MapEntry;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use arc_swap::ArcSwapOption;
@@ -60,8 +88,6 @@ pub struct Signal<D: SignalDef> {
     pub(crate) state: AtomicU8,
     pub(crate) static_table: OnceLock<Table<D>>,
     pub(crate) current: ArcSwapOption<Table<D>>,
-    /// Set by a send that met a weak receiver whose owner is gone.
-    pub(crate) dead: AtomicBool,
     inner: Mutex<Inner<D>>,
     _def: PhantomData<fn() -> D>,
 }
@@ -102,7 +128,6 @@ impl<D: SignalDef> Signal<D> {
             state: AtomicU8::new(UNRESOLVED),
             static_table: OnceLock::new(),
             current: ArcSwapOption::const_empty(),
-            dead: AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 entries: None,
                 pristine: true,
@@ -171,6 +196,9 @@ impl<D: SignalDef> Signal<D> {
 
     /// Adds an entry built by one of the `connect` methods.
     pub(crate) fn insert(&self, mut entry: Entry<D>) -> Result<u64, crate::ConnectError> {
+        // A weak receiver whose owner is gone must not make this one a
+        // duplicate.
+        self.prune_dead();
         let id = next_id();
         entry.id = id;
         entry.order = OrderKey::new(&entry.info, id);
@@ -214,6 +242,9 @@ impl<D: SignalDef> Signal<D> {
 
     /// Removes the first entry matching `predicate`; returns whether one was.
     pub(crate) fn remove_where(&self, predicate: impl Fn(&Entry<D>) -> bool) -> bool {
+        // A weak receiver whose owner is gone is already disconnected (as
+        // `Connection::is_connected` says): disconnecting it reports `false`.
+        self.prune_dead();
         let mut inner = self.lock();
         self.ensure_resolved(&mut inner);
         // A receiver whose owner is gone is already disconnected (as
@@ -245,7 +276,6 @@ impl<D: SignalDef> Signal<D> {
 
     /// Drops weak receivers whose owner is gone.
     pub(crate) fn prune_dead(&self) {
-        self.dead.store(false, Ordering::Relaxed);
         let mut inner = self.lock();
         let removed = drain_dead(&mut inner);
         if removed.is_empty() {
