@@ -196,9 +196,6 @@ impl<D: SignalDef> Signal<D> {
 
     /// Adds an entry built by one of the `connect` methods.
     pub(crate) fn insert(&self, mut entry: Entry<D>) -> Result<u64, crate::ConnectError> {
-        // A weak receiver whose owner is gone must not make this one a
-        // duplicate.
-        self.prune_dead();
         let id = next_id();
         entry.id = id;
         entry.order = OrderKey::new(&entry.info, id);
@@ -242,9 +239,6 @@ impl<D: SignalDef> Signal<D> {
 
     /// Removes the first entry matching `predicate`; returns whether one was.
     pub(crate) fn remove_where(&self, predicate: impl Fn(&Entry<D>) -> bool) -> bool {
-        // A weak receiver whose owner is gone is already disconnected (as
-        // `Connection::is_connected` says): disconnecting it reports `false`.
-        self.prune_dead();
         let mut inner = self.lock();
         self.ensure_resolved(&mut inner);
         // A receiver whose owner is gone is already disconnected (as
