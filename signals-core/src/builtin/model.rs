@@ -364,6 +364,12 @@ impl<'a> PkSet<'a> {
         self.keys.downcast_ref()
     }
 
+    /// The keys as primary keys of `M` (usually [`M2mChanged::model`]).
+    #[must_use]
+    pub fn of<M: Model>(&self) -> Option<&'a BTreeSet<M::Pk>> {
+        self.get()
+    }
+
     /// How many keys.
     #[must_use]
     pub fn len(&self) -> usize {

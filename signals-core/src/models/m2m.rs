@@ -24,19 +24,24 @@ pub trait Through: 'static {
 /// Your code does the writes; `M2m` sends `m2m_changed` (sender: the through
 /// type `T`) with `pre_*` before and `post_*` after them, and no `post_*`
 /// when your code fails.
-pub struct M2m<'a, T: Through> {
+///
+/// `K` is the primary key type of the objects added or removed:
+/// `<T::Target as Model>::Pk` forwards, `<T::Source as Model>::Pk` in reverse.
+pub struct M2m<'a, T: Through, K = ()> {
     instance: &'a AnyInstance,
     reverse: bool,
     model: ModelType,
     using: &'a str,
-    _through: PhantomData<fn() -> T>,
+    _through: PhantomData<fn() -> (T, K)>,
 }
 
-impl<'a, T: Through> M2m<'a, T> {
+// The constructors and `has_listeners` ignore `K`, so `M2m::<PostTags>::…`
+// (with the default `K`) reaches them; they return the right `K`.
+impl<'a, T: Through, K> M2m<'a, T, K> {
     /// The relation seen from `instance`, the declaring side
     /// (`reverse: false`, `model`: the target type).
     #[must_use]
-    pub fn forward(instance: &'a T::Source) -> Self {
+    pub fn forward(instance: &'a T::Source) -> M2m<'a, T, <T::Target as Model>::Pk> {
         M2m {
             instance,
             reverse: false,
@@ -49,7 +54,7 @@ impl<'a, T: Through> M2m<'a, T> {
     /// The relation seen from `instance`, the other side (`reverse: true`,
     /// `model`: the source type).
     #[must_use]
-    pub fn reverse(instance: &'a T::Target) -> Self {
+    pub fn reverse(instance: &'a T::Target) -> M2m<'a, T, <T::Source as Model>::Pk> {
         M2m {
             instance,
             reverse: true,
@@ -59,18 +64,20 @@ impl<'a, T: Through> M2m<'a, T> {
         }
     }
 
+    /// Whether anyone listens to `m2m_changed` from `T`. When nobody does,
+    /// [`add`](M2m::add) skips asking which keys are already present.
+    #[must_use]
+    pub fn has_listeners() -> bool {
+        m2m_changed.has_listeners(Sender::of::<T>())
+    }
+}
+
+impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
     /// The database alias (default `"default"`).
     #[must_use]
     pub fn using(mut self, using: &'a str) -> Self {
         self.using = using;
         self
-    }
-
-    /// Whether anyone listens to `m2m_changed` from `T`. When nobody does,
-    /// [`add`](Self::add) skips asking which keys are already present.
-    #[must_use]
-    pub fn has_listeners() -> bool {
-        m2m_changed.has_listeners(Sender::of::<T>())
     }
 
     fn send(&self, action: M2mAction, pk_set: Option<PkSet<'_>>) {
@@ -100,17 +107,14 @@ impl<'a, T: Through> M2m<'a, T> {
     /// # Errors
     ///
     /// Whatever `present` or `insert` returns; `post_add` is then not sent.
-    pub fn add<K, E>(
+    pub fn add<E>(
         &self,
         keys: impl IntoIterator<Item = K>,
         present: impl FnOnce(&BTreeSet<K>) -> Result<BTreeSet<K>, E>,
         insert: impl FnOnce(&BTreeSet<K>) -> Result<(), E>,
-    ) -> Result<BTreeSet<K>, E>
-    where
-        K: Ord + Send + Sync + 'static,
-    {
+    ) -> Result<BTreeSet<K>, E> {
         let mut keys: BTreeSet<K> = keys.into_iter().collect();
-        if !Self::has_listeners() {
+        if !M2m::<T>::has_listeners() {
             insert(&keys)?;
             return Ok(keys);
         }
@@ -128,16 +132,13 @@ impl<'a, T: Through> M2m<'a, T> {
     /// # Errors
     ///
     /// Whatever `delete` returns; `post_remove` is then not sent.
-    pub fn remove<K, E>(
+    pub fn remove<E>(
         &self,
         keys: impl IntoIterator<Item = K>,
         delete: impl FnOnce(&BTreeSet<K>) -> Result<(), E>,
-    ) -> Result<(), E>
-    where
-        K: Ord + Send + Sync + 'static,
-    {
+    ) -> Result<(), E> {
         let keys: BTreeSet<K> = keys.into_iter().collect();
-        let listened = Self::has_listeners();
+        let listened = M2m::<T>::has_listeners();
         if listened {
             self.send(M2mAction::PreRemove, Some(PkSet::new(&keys)));
         }
@@ -155,7 +156,7 @@ impl<'a, T: Through> M2m<'a, T> {
     ///
     /// Whatever `delete_all` returns; `post_clear` is then not sent.
     pub fn clear<E>(&self, delete_all: impl FnOnce() -> Result<(), E>) -> Result<(), E> {
-        let listened = Self::has_listeners();
+        let listened = M2m::<T>::has_listeners();
         if listened {
             self.send(M2mAction::PreClear, None);
         }

@@ -37,9 +37,12 @@ pub use transaction::{in_transaction, on_commit, transaction};
 
 /// A type whose instances are saved and deleted through these helpers.
 ///
-/// A marker: implementing it (`impl Model for User {}`) lets `User` be the
-/// sender of model signals and the typed instance of their receivers.
+/// Implementing it (`impl Model for User { type Pk = i64; }`) lets `User` be
+/// the sender of model signals and the typed instance of their receivers.
 pub trait Model: Any + Send + Sync {
+    /// The primary key type: what many-to-many changes carry in `pk_set`.
+    type Pk: Ord + Clone + std::fmt::Debug + Send + Sync + 'static;
+
     /// A readable name for messages (the type's path by default).
     #[must_use]
     fn model_name() -> &'static str
