@@ -135,10 +135,15 @@ where
     };
     match outcome {
         Ok(Ok(response)) => {
-            finish.on_drop(Some(response.status()), RequestOutcome::BodyDropped);
             let status = response.status();
-            Ok(response
-                .map(|body| SignalsBody::new(Some(body), finish, status, RequestOutcome::Sent)))
+            let body = response.body();
+            if body.is_end_stream() || body.size_hint().exact() == Some(0) {
+                // Servers never poll a body they know is empty: it is done.
+                finish.send(Some(status), RequestOutcome::Sent).await;
+                return Ok(response.map(|body| SignalsBody::new(Some(body), None, status)));
+            }
+            finish.on_drop(Some(status), RequestOutcome::BodyDropped);
+            Ok(response.map(|body| SignalsBody::new(Some(body), Some(finish), status)))
         }
         Ok(Err(error)) => {
             let exception = GotRequestException::new(
@@ -161,9 +166,8 @@ where
             );
             got_request_exception.asend(Sender::NONE, &exception).await;
             let status = StatusCode::INTERNAL_SERVER_ERROR;
-            finish.on_drop(Some(status), RequestOutcome::BodyDropped);
-            let body = SignalsBody::new(None, finish, status, RequestOutcome::Panicked);
-            let mut response = Response::new(body);
+            finish.send(Some(status), RequestOutcome::Panicked).await;
+            let mut response = Response::new(SignalsBody::new(None, None, status));
             *response.status_mut() = status;
             Ok(response)
         }
@@ -219,31 +223,32 @@ impl Drop for Finish {
 }
 
 pin_project_lite::pin_project! {
-    /// The response body [`SignalsService`] returns: the inner body,
-    /// followed by `request_finished` once it has been read to the end.
-    pub struct SignalsBody<B> {
+    /// The response body [`SignalsService`] returns: the inner body, with
+    /// `request_finished` sent once its last frame has been produced.
+    pub struct SignalsBody<B: Body> {
         #[pin]
         inner: Option<B>,
         finish: Option<Finish>,
         status: StatusCode,
-        outcome: RequestOutcome,
+        // The last frame, held back while `request_finished` is sent.
+        held: Option<Frame<B::Data>>,
         pending: Option<BoxFuture<'static, ()>>,
     }
 }
 
-impl<B> SignalsBody<B> {
-    fn new(inner: Option<B>, finish: Finish, status: StatusCode, outcome: RequestOutcome) -> Self {
+impl<B: Body> SignalsBody<B> {
+    fn new(inner: Option<B>, finish: Option<Finish>, status: StatusCode) -> Self {
         SignalsBody {
             inner,
-            finish: Some(finish),
+            finish,
             status,
-            outcome,
+            held: None,
             pending: None,
         }
     }
 }
 
-impl<B> fmt::Debug for SignalsBody<B> {
+impl<B: Body> fmt::Debug for SignalsBody<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignalsBody")
             .field("status", &self.status)
@@ -256,6 +261,11 @@ impl<B: Body> Body for SignalsBody<B> {
     type Data = B::Data;
     type Error = B::Error;
 
+    // A server stops polling once it has written as many bytes as the size
+    // hint announced, so the end is recognised on the last frame itself
+    // (`is_end_stream` afterwards), not only on a final `None`. That frame is
+    // held back until the `request_finished` receivers have run: they are
+    // awaited (`asend`), never blocking the server's thread.
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -265,32 +275,43 @@ impl<B: Body> Body for SignalsBody<B> {
             if let Some(pending) = this.pending.as_mut() {
                 ready!(pending.as_mut().poll(cx));
                 *this.pending = None;
-                return Poll::Ready(None);
+                return Poll::Ready(this.held.take().map(Ok));
             }
             let frame = match this.inner.as_mut().as_pin_mut() {
                 Some(inner) => ready!(inner.poll_frame(cx)),
                 None => None,
             };
-            if frame.is_some() {
-                return Poll::Ready(frame);
-            }
-            match this.finish.take() {
-                // The end: hold it back until `request_finished` was sent,
-                // so the server sees the end only after the receivers ran.
-                Some(finish) => {
-                    *this.pending = Some(Box::pin(finish.send(Some(*this.status), *this.outcome)));
+            let frame = match frame {
+                Some(Ok(frame)) => {
+                    let at_end = this
+                        .inner
+                        .as_ref()
+                        .as_pin_ref()
+                        .is_none_or(|inner| inner.is_end_stream());
+                    if !at_end || this.finish.is_none() {
+                        return Poll::Ready(Some(Ok(frame)));
+                    }
+                    Some(frame)
                 }
-                None => return Poll::Ready(None),
+                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                None => None,
+            };
+            match this.finish.take() {
+                Some(finish) => {
+                    *this.held = frame;
+                    *this.pending = Some(Box::pin(
+                        finish.send(Some(*this.status), RequestOutcome::Sent),
+                    ));
+                }
+                None => return Poll::Ready(frame.map(Ok)),
             }
         }
     }
 
     fn is_end_stream(&self) -> bool {
-        // Not at the end while `request_finished` is still to be sent, so the
-        // server polls once more (even for an empty body) instead of dropping
-        // the body as if it had been abandoned.
         self.finish.is_none()
             && self.pending.is_none()
+            && self.held.is_none()
             && self.inner.as_ref().is_none_or(Body::is_end_stream)
     }
 
