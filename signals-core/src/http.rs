@@ -46,11 +46,10 @@ const SENDER: Sender = Sender::of::<SignalsLayer>();
 /// A tower layer that sends `request_started`, `request_finished` and
 /// `got_request_exception` around every request.
 ///
-/// ```ignore
-/// let app = axum::Router::new()
-///     .route("/", axum::routing::get(|| async { "hi" }))
-///     .layer(signals::http::SignalsLayer::new());
-/// ```
+/// With axum: `Router::new().route(…).layer(SignalsLayer::new())`; with
+/// hyper: wrap the layered service in
+/// `hyper_util::service::TowerToHyperService`. `examples/http_server.rs`
+/// shows a whole server.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SignalsLayer;
 

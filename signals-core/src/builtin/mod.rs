@@ -20,13 +20,24 @@
 //!
 //! ```
 //! # use signals_core as signals;
+//! # use signals_macros::receiver;
 //! use signals::builtin::{post_save, PostSave};
-//! # #[cfg(any())]
-//! #[receiver(post_save, sender = User)]
+//! use signals::models::{self, Model, SaveOptions, Saved};
+//!
+//! struct User { name: String }
+//! impl Model for User { type Pk = i64; }
+//!
+//! #[receiver(post_save, sender = User, crate = signals_core)]
 //! fn welcome(args: &PostSave<User>) {
 //!     if args.created { println!("welcome {}", args.instance.name) }
 //! }
+//!
+//! let mut user = User { name: "ada".into() };
+//! models::save(&mut user, SaveOptions::new(), |_| Ok::<_, ()>(Saved::Created))?;
+//! # Ok::<(), ()>(())
 //! ```
+//!
+//! (An `async fn` receiver spells the lifetime: `args: &PostSave<'_, User>`.)
 //!
 //! A receiver without a sender filter gets `&PostSave` (the instance as
 //! [`AnyInstance`]) and asks for the type it wants:
