@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::routing::get;
+use futures::StreamExt;
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client;
@@ -393,9 +394,9 @@ async fn a_response_body_dropped_by_the_server_still_finishes_the_request() {
     let events = recorder.wait_for(2).await;
     assert_eq!(events.len(), 2, "{events:#?}");
     assert!(events[0].starts_with("started HEAD /head"));
-    assert!(
-        events[1].starts_with("finished HEAD /head Some(200) "),
-        "{events:#?}"
+    assert_eq!(
+        events[1],
+        "finished HEAD /head Some(200) BodyDropped from_layer=true"
     );
 }
 
@@ -406,4 +407,66 @@ fn the_layer_keeps_the_error_type_of_the_service() {
     let router: Router = Router::new().route("/", get(|| async { "" }));
     let service = tower::Layer::layer(&SignalsLayer::new(), router.into_service::<Body>());
     infallible(&service);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_abandoned_by_the_client_is_finished_as_cancelled() {
+    let recorder = Arc::new(Recorder::new("/abandoned"));
+    let r = recorder.clone();
+    let app = Router::new()
+        .route(
+            "/abandoned",
+            get(move || async move {
+                r.push("handler waiting".into());
+                std::future::pending::<()>().await;
+                "never"
+            }),
+        )
+        .layer(SignalsLayer::new());
+    let addr = serve_axum(app).await;
+    let request = tokio::spawn(async move { fetch(addr, "/abandoned").await });
+    recorder.wait_for(2).await;
+    // The client gives up: its connection closes, the server drops the
+    // handler's future, and the layer still finishes the request.
+    request.abort();
+    assert_eq!(
+        recorder.wait_for(3).await,
+        [
+            "started GET /abandoned HTTP/1.1 x-test=Some(\"yes\") from_layer=true",
+            "handler waiting",
+            "finished GET /abandoned None Cancelled from_layer=true",
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_body_finishes_after_its_last_chunk() {
+    let recorder = Arc::new(Recorder::new("/stream"));
+    let r = recorder.clone();
+    let app = Router::new()
+        .route(
+            "/stream",
+            get(move || async move {
+                let r = r.clone();
+                // No length is known: the server reads until the body ends.
+                let chunks = futures::stream::iter(["a", "b", "c"]).map(move |chunk| {
+                    r.push(format!("chunk {chunk}"));
+                    Ok::<_, Infallible>(chunk)
+                });
+                Body::from_stream(chunks)
+            }),
+        )
+        .layer(SignalsLayer::new());
+    let addr = serve_axum(app).await;
+    assert_eq!(fetch(addr, "/stream").await, (StatusCode::OK, "abc".into()));
+    assert_eq!(
+        recorder.wait_for(5).await,
+        [
+            "started GET /stream HTTP/1.1 x-test=Some(\"yes\") from_layer=true",
+            "chunk a",
+            "chunk b",
+            "chunk c",
+            "finished GET /stream Some(200) Sent from_layer=true",
+        ]
+    );
 }
