@@ -290,10 +290,16 @@ fn describe(args: &M2mChanged) -> String {
         .pk_set
         .map(|set| format!("{:?}", set.get::<u32>().expect("u32 keys")));
     format!(
-        "{} {instance} reverse={} model={} pk_set={keys:?}",
+        "{} {instance} reverse={} model={} pk_set={keys:?}{}{}",
         args.action,
         args.reverse,
-        args.model.name().rsplit("::").next().unwrap()
+        args.model.name().rsplit("::").next().unwrap(),
+        if args.raw { " raw" } else { "" },
+        if args.using == "default" {
+            String::new()
+        } else {
+            format!(" using={}", args.using)
+        }
     )
 }
 
@@ -328,6 +334,7 @@ fn m2m_changed_follows_djangos_pk_set_rules() {
         .unwrap();
     M2m::<PostTags>::forward(&post)
         .using("other")
+        .raw(true)
         .clear(|| Ok::<_, ()>(()))
         .unwrap();
     let failed =
@@ -341,8 +348,8 @@ fn m2m_changed_follows_djangos_pk_set_rules() {
             "post_add post 1 reverse=false model=Tag pk_set=Some(\"{2, 3}\")",
             "pre_remove tag 9 reverse=true model=Post pk_set=Some(\"{1, 42}\")",
             "post_remove tag 9 reverse=true model=Post pk_set=Some(\"{1, 42}\")",
-            "pre_clear post 1 reverse=false model=Tag pk_set=None",
-            "post_clear post 1 reverse=false model=Tag pk_set=None",
+            "pre_clear post 1 reverse=false model=Tag pk_set=None raw using=other",
+            "post_clear post 1 reverse=false model=Tag pk_set=None raw using=other",
             "pre_add post 1 reverse=false model=Tag pk_set=Some(\"{5}\")",
         ]
     );

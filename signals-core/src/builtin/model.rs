@@ -418,6 +418,7 @@ impl<'a> M2mChanged<'a> {
         model: ModelType,
         pk_set: Option<PkSet<'a>>,
         using: &'a str,
+        raw: bool,
     ) -> Self {
         M2mChanged {
             action,
@@ -426,7 +427,7 @@ impl<'a> M2mChanged<'a> {
             model,
             pk_set,
             using,
-            raw: false,
+            raw,
         }
     }
 }

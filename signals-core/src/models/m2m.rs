@@ -32,6 +32,7 @@ pub struct M2m<'a, T: Through, K = ()> {
     reverse: bool,
     model: ModelType,
     using: &'a str,
+    raw: bool,
     _through: PhantomData<fn() -> (T, K)>,
 }
 
@@ -47,6 +48,7 @@ impl<'a, T: Through, K> M2m<'a, T, K> {
             reverse: false,
             model: ModelType::of::<T::Target>(),
             using: DEFAULT_DB_ALIAS,
+            raw: false,
             _through: PhantomData,
         }
     }
@@ -60,6 +62,7 @@ impl<'a, T: Through, K> M2m<'a, T, K> {
             reverse: true,
             model: ModelType::of::<T::Source>(),
             using: DEFAULT_DB_ALIAS,
+            raw: false,
             _through: PhantomData,
         }
     }
@@ -80,6 +83,13 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
         self
     }
 
+    /// Marks the change as fixture loading (`raw: true` in the signal).
+    #[must_use]
+    pub fn raw(mut self, raw: bool) -> Self {
+        self.raw = raw;
+        self
+    }
+
     fn send(&self, action: M2mAction, pk_set: Option<PkSet<'_>>) {
         m2m_changed.send(
             Sender::of::<T>(),
@@ -90,6 +100,7 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
                 self.model,
                 pk_set,
                 self.using,
+                self.raw,
             ),
         );
     }
