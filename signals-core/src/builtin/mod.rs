@@ -51,16 +51,20 @@
 //! `send_robust` reports it as that receiver's error) rather than being
 //! skipped silently.
 
+mod m2m;
 mod migrate;
 mod model;
+mod narrowing;
 #[cfg(feature = "http")]
 mod request;
 
+pub use m2m::{M2mAction, M2mChanged, ModelType, PkSet, m2m_changed};
 pub use migrate::{Migrate, PlanStep, post_migrate, pre_migrate};
 pub use model::{
-    AnyInstance, M2mAction, M2mChanged, ModelNarrowing, ModelType, PkSet, PostDelete, PostSave,
-    PreDelete, PreSave, m2m_changed, post_delete, post_save, pre_delete, pre_save,
+    AnyInstance, PostDelete, PostSave, PreDelete, PreSave, post_delete, post_save, pre_delete,
+    pre_save,
 };
+pub use narrowing::ModelNarrowing;
 #[cfg(feature = "http")]
 pub use request::{
     GotRequestException, RequestError, RequestFinished, RequestOutcome, RequestStarted,

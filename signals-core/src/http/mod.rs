@@ -23,11 +23,11 @@
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+
+use std::task::{Context, Poll};
 
 use http::{Method, Request, Response, StatusCode, Uri};
-use http_body::{Body, Frame, SizeHint};
+use http_body::Body;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -39,6 +39,10 @@ use crate::builtin::{
 use crate::error::panic_message;
 use crate::executor::CatchUnwind;
 use crate::registration::BoxFuture;
+
+mod body;
+
+pub use body::SignalsBody;
 
 /// The sender of `request_started` and `request_finished`.
 const SENDER: Sender = Sender::of::<SignalsLayer>();
@@ -174,7 +178,7 @@ where
 }
 
 /// Sends `request_finished` once: explicitly, or from `Drop`.
-struct Finish {
+pub(super) struct Finish {
     method: Method,
     uri: Uri,
     armed: bool,
@@ -198,7 +202,7 @@ impl Finish {
         self.drop_outcome = outcome;
     }
 
-    async fn send(mut self, status: Option<StatusCode>, outcome: RequestOutcome) {
+    pub(super) async fn send(mut self, status: Option<StatusCode>, outcome: RequestOutcome) {
         self.armed = false;
         request_finished
             .asend(
@@ -217,107 +221,6 @@ impl Drop for Finish {
                 SENDER,
                 &RequestFinished::new(&self.method, &self.uri, self.drop_status, self.drop_outcome),
             );
-        }
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// The response body [`SignalsService`] returns: the inner body, with
-    /// `request_finished` sent once its last frame has been produced.
-    pub struct SignalsBody<B: Body> {
-        #[pin]
-        inner: Option<B>,
-        finish: Option<Finish>,
-        status: StatusCode,
-        // The last frame, held back while `request_finished` is sent.
-        held: Option<Frame<B::Data>>,
-        pending: Option<BoxFuture<'static, ()>>,
-    }
-}
-
-impl<B: Body> SignalsBody<B> {
-    fn new(inner: Option<B>, finish: Option<Finish>, status: StatusCode) -> Self {
-        SignalsBody {
-            inner,
-            finish,
-            status,
-            held: None,
-            pending: None,
-        }
-    }
-}
-
-impl<B: Body> fmt::Debug for SignalsBody<B> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignalsBody")
-            .field("status", &self.status)
-            .field("finished", &self.finish.is_none())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<B: Body> Body for SignalsBody<B> {
-    type Data = B::Data;
-    type Error = B::Error;
-
-    // A server stops polling once it has written as many bytes as the size
-    // hint announced, so the end is recognised on the last frame itself
-    // (`is_end_stream` afterwards), not only on a final `None`. That frame is
-    // held back until the `request_finished` receivers have run: they are
-    // awaited (`asend`), never blocking the server's thread.
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
-        let mut this = self.project();
-        loop {
-            if let Some(pending) = this.pending.as_mut() {
-                ready!(pending.as_mut().poll(cx));
-                *this.pending = None;
-                return Poll::Ready(this.held.take().map(Ok));
-            }
-            let frame = match this.inner.as_mut().as_pin_mut() {
-                Some(inner) => ready!(inner.poll_frame(cx)),
-                None => None,
-            };
-            let frame = match frame {
-                Some(Ok(frame)) => {
-                    let at_end = this
-                        .inner
-                        .as_ref()
-                        .as_pin_ref()
-                        .is_none_or(|inner| inner.is_end_stream());
-                    if !at_end || this.finish.is_none() {
-                        return Poll::Ready(Some(Ok(frame)));
-                    }
-                    Some(frame)
-                }
-                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
-                None => None,
-            };
-            match this.finish.take() {
-                Some(finish) => {
-                    *this.held = frame;
-                    *this.pending = Some(Box::pin(
-                        finish.send(Some(*this.status), RequestOutcome::Sent),
-                    ));
-                }
-                None => return Poll::Ready(frame.map(Ok)),
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.finish.is_none()
-            && self.pending.is_none()
-            && self.held.is_none()
-            && self.inner.as_ref().is_none_or(Body::is_end_stream)
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match &self.inner {
-            Some(inner) => inner.size_hint(),
-            None => SizeHint::with_exact(0),
         }
     }
 }
