@@ -208,3 +208,9 @@ pub use signals_macros::{receiver, signal};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// Compiles and runs the snippets of `docs/integrations.md` (they need the
+/// `tower` feature and the dev-dependencies).
+#[cfg(all(doctest, feature = "tower"))]
+#[doc = include_str!("../docs/integrations.md")]
+pub struct IntegrationsDoc;

@@ -4,18 +4,26 @@
 //! provides the `signal!` and `#[receiver]` macros and documents the whole
 //! library.
 
+pub mod builtin;
 mod connect;
 mod def;
 mod dispatch;
 mod error;
 mod executor;
 mod hash;
+pub mod models;
 mod receiver;
 mod registration;
 pub mod registry;
 mod sender;
 pub mod signal;
 mod table;
+
+#[cfg(feature = "tower")]
+pub mod http;
+
+// The built-in signals are declared with `signal!` like any other.
+use signals_macros::signal;
 
 pub use connect::{ConnectOptions, Connection, ScopedConnection};
 pub use def::{Narrow, SignalDef, Untyped};

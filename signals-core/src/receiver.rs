@@ -53,12 +53,13 @@ pub struct ReceiverInfo {
 }
 
 impl ReceiverInfo {
-    /// How the receiver is shown: `module_path::name` for a `#[receiver]`
-    /// function; the given name or the closure's type path for a runtime
-    /// receiver.
+    /// How the receiver is shown: `module_path::name` for a function; the
+    /// name alone when it is already a path (a closure's type name) or a
+    /// free-form name given with `ConnectOptions::name`.
     #[must_use]
     pub fn path(&self) -> String {
-        if self.origin == Origin::Runtime || self.module_path.is_empty() {
+        let is_identifier = self.name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if self.module_path.is_empty() || !is_identifier {
             self.name.to_string()
         } else {
             format!("{}::{}", self.module_path, self.name)

@@ -1,0 +1,149 @@
+//! The save and delete signals and their arguments.
+//!
+//! Each argument struct is generic over the instance type `M`. As sent, `M`
+//! is [`AnyInstance`] (one signal for every model); a receiver filtered with
+//! `sender = User` receives the same struct with `M = User`, rebuilt on the
+//! stack by [`ModelNarrowing`](super::ModelNarrowing) from the same borrowed fields (nothing is
+//! cloned; the instance stays a reference to the caller's value).
+
+use std::any::Any;
+
+use super::ModelNarrowing;
+use crate::models::Model;
+
+/// A model instance with its type erased: what receivers without a sender
+/// filter get. `instance.downcast_ref::<User>()` gives it back typed.
+pub type AnyInstance = dyn Any + Send + Sync;
+
+crate::signal! {
+    #![crate = crate]
+
+    /// Sent by [`models::save`](crate::models::save) before the caller's
+    /// persistence code runs. Sender: the model type.
+    #[narrowing(ModelNarrowing)]
+    pub static pre_save: PreSave<'_>;
+
+    /// Sent by [`models::save`](crate::models::save) after the row was
+    /// written (still inside any surrounding transaction), with `created`.
+    /// Sender: the model type.
+    #[narrowing(ModelNarrowing)]
+    pub static post_save: PostSave<'_>;
+
+    /// Sent by [`models::delete`](crate::models::delete) for every instance
+    /// about to be deleted (cascades included), before any of them is.
+    /// Sender: that instance's type.
+    #[narrowing(ModelNarrowing)]
+    pub static pre_delete: PreDelete<'_>;
+
+    /// Sent by [`models::delete`](crate::models::delete) for every deleted
+    /// instance, after the caller's deletion succeeded. Sender: that
+    /// instance's type.
+    #[narrowing(ModelNarrowing)]
+    pub static post_delete: PostDelete<'_>;
+}
+
+/// Arguments of [`pre_save`](static@pre_save).
+#[non_exhaustive]
+pub struct PreSave<'a, M: ?Sized = AnyInstance> {
+    /// The instance being saved.
+    pub instance: &'a M,
+    /// `true` when saving exactly as given (fixture loading): receivers
+    /// should not query or modify other rows.
+    pub raw: bool,
+    /// The database alias.
+    pub using: &'a str,
+    /// The field names passed to `save`, or `None` for all fields.
+    pub update_fields: Option<&'a [&'a str]>,
+}
+
+/// Arguments of [`post_save`](static@post_save).
+#[non_exhaustive]
+pub struct PostSave<'a, M: ?Sized = AnyInstance> {
+    /// The instance that was saved.
+    pub instance: &'a M,
+    /// `true` if the save inserted a new row, `false` if it updated one.
+    pub created: bool,
+    /// As in [`PreSave::raw`].
+    pub raw: bool,
+    /// The database alias.
+    pub using: &'a str,
+    /// The field names passed to `save`, or `None` for all fields.
+    pub update_fields: Option<&'a [&'a str]>,
+}
+
+/// Arguments of [`pre_delete`](static@pre_delete).
+#[non_exhaustive]
+pub struct PreDelete<'a, M: ?Sized = AnyInstance> {
+    /// The instance about to be deleted (still in the database).
+    pub instance: &'a M,
+    /// The database alias.
+    pub using: &'a str,
+    /// The instance whose deletion started the whole operation (for a
+    /// cascaded row, the root, not the row itself).
+    pub origin: &'a AnyInstance,
+}
+
+/// Arguments of [`post_delete`](static@post_delete).
+#[non_exhaustive]
+pub struct PostDelete<'a, M: ?Sized = AnyInstance> {
+    /// The deleted instance (no longer in the database).
+    pub instance: &'a M,
+    /// The database alias.
+    pub using: &'a str,
+    /// The instance whose deletion started the whole operation.
+    pub origin: &'a AnyInstance,
+}
+
+impl<'a> PreSave<'a> {
+    pub(crate) fn new<M: Model>(
+        instance: &'a M,
+        raw: bool,
+        using: &'a str,
+        update_fields: Option<&'a [&'a str]>,
+    ) -> Self {
+        PreSave {
+            instance,
+            raw,
+            using,
+            update_fields,
+        }
+    }
+}
+
+impl<'a> PostSave<'a> {
+    pub(crate) fn new<M: Model>(
+        instance: &'a M,
+        created: bool,
+        raw: bool,
+        using: &'a str,
+        update_fields: Option<&'a [&'a str]>,
+    ) -> Self {
+        PostSave {
+            instance,
+            created,
+            raw,
+            using,
+            update_fields,
+        }
+    }
+}
+
+impl<'a> PreDelete<'a> {
+    pub(crate) fn new(instance: &'a AnyInstance, using: &'a str, origin: &'a AnyInstance) -> Self {
+        PreDelete {
+            instance,
+            using,
+            origin,
+        }
+    }
+}
+
+impl<'a> PostDelete<'a> {
+    pub(crate) fn new(instance: &'a AnyInstance, using: &'a str, origin: &'a AnyInstance) -> Self {
+        PostDelete {
+            instance,
+            using,
+            origin,
+        }
+    }
+}

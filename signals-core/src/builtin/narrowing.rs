@@ -1,0 +1,115 @@
+//! Typed views of the model signals for receivers filtered on a model type.
+
+use std::any::type_name;
+
+use super::model::{
+    PostDelete, PostSave, PreDelete, PreSave, post_delete, post_save, pre_delete, pre_save,
+};
+use crate::models::Model;
+use crate::registration::BoxFuture;
+use crate::{Narrow, SignalDef};
+
+/// The typed view of a model signal's arguments for one model type.
+/// Implemented by the definition types of the model signals.
+#[doc(hidden)]
+pub trait Retype: SignalDef {
+    /// The arguments with the instance typed as `M`.
+    type Typed<'a, M: Model>: Send + Sync;
+
+    /// Rebuilds the arguments with the instance typed as `M`, or `None` if
+    /// the instance is not an `M`.
+    fn retype<'a, M: Model>(args: &Self::Args<'a>) -> Option<Self::Typed<'a, M>>;
+
+    /// Calls an async receiver with the typed view, which the returned
+    /// future owns. Written per signal because only the concrete argument
+    /// types tell the compiler that the view lives as long as the borrow.
+    fn retype_async<'a, 'b, M: Model, R: 'b>(
+        args: &'b Self::Args<'a>,
+        receiver: impl for<'v> FnOnce(&'v Self::Typed<'a, M>) -> BoxFuture<'v, R> + Send + 'b,
+    ) -> Option<BoxFuture<'b, R>>;
+}
+
+macro_rules! retype {
+    ($def:ident, $args:ident { $($field:ident),* }) => {
+        impl Retype for $def {
+            type Typed<'a, M: Model> = $args<'a, M>;
+
+            fn retype<'a, M: Model>(args: &Self::Args<'a>) -> Option<Self::Typed<'a, M>> {
+                Some($args {
+                    instance: args.instance.downcast_ref::<M>()?,
+                    $($field: args.$field,)*
+                })
+            }
+
+            fn retype_async<'a, 'b, M: Model, R: 'b>(
+                args: &'b Self::Args<'a>,
+                receiver: impl for<'v> FnOnce(&'v Self::Typed<'a, M>) -> BoxFuture<'v, R> + Send + 'b,
+            ) -> Option<BoxFuture<'b, R>> {
+                let view = Self::retype::<M>(args)?;
+                Some(Box::pin(async move { receiver(&view).await }))
+            }
+        }
+    };
+}
+
+retype!(
+    pre_save,
+    PreSave {
+        raw,
+        using,
+        update_fields
+    }
+);
+retype!(
+    post_save,
+    PostSave {
+        created,
+        raw,
+        using,
+        update_fields
+    }
+);
+retype!(pre_delete, PreDelete { using, origin });
+retype!(post_delete, PostDelete { using, origin });
+
+/// The narrowing of the model signals: a receiver declared with
+/// `sender = M` gets the arguments with the instance typed as `&M`.
+#[derive(Debug)]
+pub struct ModelNarrowing;
+
+#[cold]
+#[track_caller]
+fn mismatch<D: SignalDef, M: Model>() -> ! {
+    // Only reachable when someone sends model-signal arguments from a sender
+    // that is not the instance's type: a bug at that call site, reported
+    // loudly instead of skipping the receiver.
+    panic!(
+        "`{}` was sent from `{}` with an instance of another type; send model signals through `signals::models` helpers, which derive the sender from the instance",
+        D::NAME,
+        type_name::<M>(),
+    )
+}
+
+impl<D: Retype, M: Model> Narrow<D, M> for ModelNarrowing {
+    type View<'a> = D::Typed<'a, M>;
+
+    fn apply<'a, 'b, R>(
+        args: &'b D::Args<'a>,
+        receiver: impl FnOnce(&Self::View<'a>) -> R,
+    ) -> Option<R> {
+        match D::retype::<M>(args) {
+            Some(view) => Some(receiver(&view)),
+            None => mismatch::<D, M>(),
+        }
+    }
+
+    fn apply_async<'a, 'b, R: 'b>(
+        args: &'b D::Args<'a>,
+        receiver: impl for<'v> FnOnce(&'v Self::View<'a>) -> BoxFuture<'v, R> + Send + 'b,
+    ) -> Option<BoxFuture<'b, R>> {
+        match D::retype_async::<M, R>(args, receiver) {
+            Some(future) => Some(future),
+            None => mismatch::<D, M>(),
+        }
+    }
+}

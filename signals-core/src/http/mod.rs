@@ -1,0 +1,226 @@
+//! A tower [`Layer`] that sends the request signals around every request
+//! (feature `tower`). It only uses `tower-layer`, `tower-service`, `http` and
+//! `http-body`, so it works unchanged with axum 0.8 (`Router::layer`),
+//! hyper 1 (through `hyper_util::service::TowerToHyperService`) and tonic.
+//!
+//! For each request:
+//!
+//! 1. `request_started` (sender `Sender::of::<SignalsLayer>()`) with the
+//!    method, URI, version and headers by reference, before the inner
+//!    service sees the request. Sent with `asend`: async receivers are
+//!    awaited in the request's task.
+//! 2. The inner service runs. If it returns an error, `got_request_exception`
+//!    (sender `Sender::NONE`, as in Django) gets it and the error is returned
+//!    as is. If it panics, the panic is caught, `got_request_exception` gets
+//!    the message, and the client gets an empty `500 Internal Server Error`:
+//!    the server keeps serving.
+//! 3. `request_finished` exactly once per request: when the server has read
+//!    the whole response body (sent with `asend`), or when the body or the
+//!    request is dropped early (client gone, handler cancelled). A drop cannot
+//!    await, so that last case uses `send`, which runs async receivers to
+//!    completion on the dropping thread; keep async `request_finished`
+//!    receivers free of work that needs that same thread.
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use std::task::{Context, Poll};
+
+use http::{Method, Request, Response, StatusCode, Uri};
+use http_body::Body;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::Sender;
+use crate::builtin::{
+    GotRequestException, RequestError, RequestFinished, RequestOutcome, RequestStarted,
+    got_request_exception, request_finished, request_started,
+};
+use crate::error::panic_message;
+use crate::executor::CatchUnwind;
+use crate::registration::BoxFuture;
+
+mod body;
+
+pub use body::SignalsBody;
+
+/// The sender of `request_started` and `request_finished`.
+const SENDER: Sender = Sender::of::<SignalsLayer>();
+
+/// A tower layer that sends `request_started`, `request_finished` and
+/// `got_request_exception` around every request.
+///
+/// With axum: `Router::new().route(…).layer(SignalsLayer::new())`; with
+/// hyper: wrap the layered service in
+/// `hyper_util::service::TowerToHyperService`. `examples/http_server.rs`
+/// shows a whole server.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SignalsLayer;
+
+impl SignalsLayer {
+    /// The layer.
+    #[must_use]
+    pub fn new() -> Self {
+        SignalsLayer
+    }
+}
+
+impl<S> Layer<S> for SignalsLayer {
+    type Service = SignalsService<S>;
+
+    fn layer(&self, inner: S) -> SignalsService<S> {
+        SignalsService { inner }
+    }
+}
+
+/// The service [`SignalsLayer`] wraps around an inner service.
+#[derive(Clone, Debug)]
+pub struct SignalsService<S> {
+    inner: S,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for SignalsService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: fmt::Display + Send + Sync + 'static,
+    ReqBody: Send + 'static,
+    ResBody: Body + Send + 'static,
+{
+    type Response = Response<SignalsBody<ResBody>>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        // The service that was polled ready handles this request; the clone
+        // stays for the next one (tower's usual pattern).
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(handle(inner, request))
+    }
+}
+
+async fn handle<S, ReqBody, ResBody>(
+    mut inner: S,
+    request: Request<ReqBody>,
+) -> Result<Response<SignalsBody<ResBody>>, S::Error>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: fmt::Display + Send + Sync + 'static,
+    ReqBody: Send + 'static,
+    ResBody: Body + Send + 'static,
+{
+    // Armed from here on: whatever happens next, `request_finished` follows
+    // the `request_started` below exactly once.
+    let mut finish = Finish::new(request.method().clone(), request.uri().clone());
+    request_started
+        .asend(
+            SENDER,
+            &RequestStarted::new(
+                request.method(),
+                request.uri(),
+                request.version(),
+                request.headers(),
+            ),
+        )
+        .await;
+    // The request moves into the inner service; keep what
+    // `got_request_exception` reports.
+    let headers = request.headers().clone();
+    let outcome = match catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
+        Ok(future) => CatchUnwind::new(Box::pin(future)).await,
+        Err(payload) => Err(payload),
+    };
+    match outcome {
+        Ok(Ok(response)) => {
+            let status = response.status();
+            let body = response.body();
+            if body.is_end_stream() || body.size_hint().exact() == Some(0) {
+                // Servers never poll a body they know is empty: it is done.
+                finish.send(Some(status), RequestOutcome::Sent).await;
+                return Ok(response.map(|body| SignalsBody::new(Some(body), None, status)));
+            }
+            finish.on_drop(Some(status), RequestOutcome::BodyDropped);
+            Ok(response.map(|body| SignalsBody::new(Some(body), Some(finish), status)))
+        }
+        Ok(Err(error)) => {
+            let exception = GotRequestException::new(
+                &finish.method,
+                &finish.uri,
+                &headers,
+                RequestError::Service(&error),
+            );
+            got_request_exception.asend(Sender::NONE, &exception).await;
+            finish.send(None, RequestOutcome::Failed).await;
+            Err(error)
+        }
+        Err(payload) => {
+            let message = panic_message(&*payload);
+            let exception = GotRequestException::new(
+                &finish.method,
+                &finish.uri,
+                &headers,
+                RequestError::Panic(&message),
+            );
+            got_request_exception.asend(Sender::NONE, &exception).await;
+            let status = StatusCode::INTERNAL_SERVER_ERROR;
+            finish.send(Some(status), RequestOutcome::Panicked).await;
+            let mut response = Response::new(SignalsBody::new(None, None, status));
+            *response.status_mut() = status;
+            Ok(response)
+        }
+    }
+}
+
+/// Sends `request_finished` once: explicitly, or from `Drop`.
+pub(super) struct Finish {
+    method: Method,
+    uri: Uri,
+    armed: bool,
+    drop_status: Option<StatusCode>,
+    drop_outcome: RequestOutcome,
+}
+
+impl Finish {
+    fn new(method: Method, uri: Uri) -> Self {
+        Finish {
+            method,
+            uri,
+            armed: true,
+            drop_status: None,
+            drop_outcome: RequestOutcome::Cancelled,
+        }
+    }
+
+    fn on_drop(&mut self, status: Option<StatusCode>, outcome: RequestOutcome) {
+        self.drop_status = status;
+        self.drop_outcome = outcome;
+    }
+
+    pub(super) async fn send(mut self, status: Option<StatusCode>, outcome: RequestOutcome) {
+        self.armed = false;
+        request_finished
+            .asend(
+                SENDER,
+                &RequestFinished::new(&self.method, &self.uri, status, outcome),
+            )
+            .await;
+    }
+}
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        if self.armed {
+            self.armed = false;
+            request_finished.send(
+                SENDER,
+                &RequestFinished::new(&self.method, &self.uri, self.drop_status, self.drop_outcome),
+            );
+        }
+    }
+}

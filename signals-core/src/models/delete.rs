@@ -1,0 +1,86 @@
+//! `delete`: `pre_delete` for every collected instance, the caller's
+//! deletion, then `post_delete` for every instance.
+
+use crate::Sender;
+use crate::builtin::{AnyInstance, PostDelete, PreDelete, post_delete, pre_delete};
+
+use super::Model;
+
+/// What one deletion removes: the instance it started from (the `origin`)
+/// and the rows your code deletes with it (cascades).
+///
+/// Signals go in deletion order: the cascaded instances in the order you
+/// added them (dependents go first, as Django deletes them), then the origin.
+/// Each is sent from its own type.
+pub struct Deletion<'a> {
+    origin: (Sender, &'a AnyInstance),
+    cascaded: Vec<(Sender, &'a AnyInstance)>,
+}
+
+impl<'a> Deletion<'a> {
+    /// A deletion starting from `origin`.
+    #[must_use]
+    pub fn new<M: Model>(origin: &'a M) -> Self {
+        Deletion {
+            origin: (Sender::of::<M>(), origin),
+            cascaded: Vec::new(),
+        }
+    }
+
+    /// Adds a row your code deletes along with the origin.
+    pub fn cascade<M: Model>(&mut self, instance: &'a M) -> &mut Self {
+        self.cascaded.push((Sender::of::<M>(), instance));
+        self
+    }
+
+    /// Adds several rows of one type.
+    pub fn cascade_all<M: Model>(&mut self, instances: &'a [M]) -> &mut Self {
+        for instance in instances {
+            self.cascade(instance);
+        }
+        self
+    }
+
+    /// Whether anyone listens to `pre_delete` or `post_delete` for `M`. When
+    /// nobody does, you may delete `M` rows in bulk without loading them
+    /// (Django's fast delete) and leave them out of the deletion.
+    #[must_use]
+    pub fn needs_signals<M: Model>() -> bool {
+        let sender = Sender::of::<M>();
+        pre_delete.has_listeners(sender) || post_delete.has_listeners(sender)
+    }
+
+    fn in_order(&self) -> impl Iterator<Item = (Sender, &'a AnyInstance)> + '_ {
+        self.cascaded
+            .iter()
+            .copied()
+            .chain(std::iter::once(self.origin))
+    }
+}
+
+/// Deletes with your `persist` code: sends `pre_delete` for every instance
+/// of `deletion` before it runs, and `post_delete` for every instance after
+/// it succeeded, each with `origin` set to the deletion's origin.
+///
+/// # Errors
+///
+/// Whatever `persist` returns; `post_delete` is then not sent.
+pub fn delete<E>(
+    deletion: &Deletion<'_>,
+    using: &str,
+    persist: impl FnOnce() -> Result<(), E>,
+) -> Result<(), E> {
+    let origin = deletion.origin.1;
+    for (sender, instance) in deletion.in_order() {
+        if pre_delete.has_listeners(sender) {
+            pre_delete.send(sender, &PreDelete::new(instance, using, origin));
+        }
+    }
+    persist()?;
+    for (sender, instance) in deletion.in_order() {
+        if post_delete.has_listeners(sender) {
+            post_delete.send(sender, &PostDelete::new(instance, using, origin));
+        }
+    }
+    Ok(())
+}

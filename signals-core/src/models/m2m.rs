@@ -1,0 +1,180 @@
+//! Many-to-many changes: `m2m_changed` around `add`, `remove` and `clear`.
+
+use std::collections::BTreeSet;
+use std::marker::PhantomData;
+
+use crate::Sender;
+use crate::builtin::{AnyInstance, M2mAction, M2mChanged, ModelType, PkSet, m2m_changed};
+
+use super::{DEFAULT_DB_ALIAS, Model};
+
+/// A many-to-many relation's intermediate ("through") type: the sender of
+/// its `m2m_changed` signals. `Source` declares the relation, `Target` is the
+/// other side.
+pub trait Through: 'static {
+    /// The side that declares the relation (`Post` for `Post.tags`).
+    type Source: Model;
+    /// The other side (`Tag`).
+    type Target: Model;
+}
+
+/// One side of one object's many-to-many relation, ready to change it:
+/// Django's related manager (`post.tags`, `tag.post_set`).
+///
+/// Your code does the writes; `M2m` sends `m2m_changed` (sender: the through
+/// type `T`) with `pre_*` before and `post_*` after them, and no `post_*`
+/// when your code fails.
+///
+/// `K` is the primary key type of the objects added or removed:
+/// `<T::Target as Model>::Pk` forwards, `<T::Source as Model>::Pk` in reverse.
+pub struct M2m<'a, T: Through, K = ()> {
+    instance: &'a AnyInstance,
+    reverse: bool,
+    model: ModelType,
+    using: &'a str,
+    raw: bool,
+    _through: PhantomData<fn() -> (T, K)>,
+}
+
+// The constructors and `has_listeners` ignore `K`, so `M2m::<PostTags>::…`
+// (with the default `K`) reaches them; they return the right `K`.
+impl<'a, T: Through, K> M2m<'a, T, K> {
+    /// The relation seen from `instance`, the declaring side
+    /// (`reverse: false`, `model`: the target type).
+    #[must_use]
+    pub fn forward(instance: &'a T::Source) -> M2m<'a, T, <T::Target as Model>::Pk> {
+        M2m {
+            instance,
+            reverse: false,
+            model: ModelType::of::<T::Target>(),
+            using: DEFAULT_DB_ALIAS,
+            raw: false,
+            _through: PhantomData,
+        }
+    }
+
+    /// The relation seen from `instance`, the other side (`reverse: true`,
+    /// `model`: the source type).
+    #[must_use]
+    pub fn reverse(instance: &'a T::Target) -> M2m<'a, T, <T::Source as Model>::Pk> {
+        M2m {
+            instance,
+            reverse: true,
+            model: ModelType::of::<T::Source>(),
+            using: DEFAULT_DB_ALIAS,
+            raw: false,
+            _through: PhantomData,
+        }
+    }
+
+    /// Whether anyone listens to `m2m_changed` from `T`. When nobody does,
+    /// [`add`](M2m::add) skips asking which keys are already present.
+    #[must_use]
+    pub fn has_listeners() -> bool {
+        m2m_changed.has_listeners(Sender::of::<T>())
+    }
+}
+
+impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
+    /// The database alias (default `"default"`).
+    #[must_use]
+    pub fn using(mut self, using: &'a str) -> Self {
+        self.using = using;
+        self
+    }
+
+    /// Marks the change as fixture loading (`raw: true` in the signal).
+    #[must_use]
+    pub fn raw(mut self, raw: bool) -> Self {
+        self.raw = raw;
+        self
+    }
+
+    fn send(&self, action: M2mAction, pk_set: Option<PkSet<'_>>) {
+        m2m_changed.send(
+            Sender::of::<T>(),
+            &M2mChanged::new(
+                action,
+                self.instance,
+                self.reverse,
+                self.model,
+                pk_set,
+                self.using,
+                self.raw,
+            ),
+        );
+    }
+
+    /// Adds the objects with primary keys `keys`.
+    ///
+    /// When someone listens, `present` is asked which of the keys are already
+    /// related; `m2m_changed` then carries only the others (Django's rule:
+    /// `pk_set` is what is actually inserted), and `insert` gets only those.
+    /// When nobody listens, `present` is not called and `insert` gets every
+    /// key: write it as an insert that ignores rows already there
+    /// (`INSERT OR IGNORE`, `ON CONFLICT DO NOTHING`), as Django's fast path
+    /// does. Returns the keys handed to `insert`.
+    ///
+    /// # Errors
+    ///
+    /// Whatever `present` or `insert` returns; `post_add` is then not sent.
+    pub fn add<E>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+        present: impl FnOnce(&BTreeSet<K>) -> Result<BTreeSet<K>, E>,
+        insert: impl FnOnce(&BTreeSet<K>) -> Result<(), E>,
+    ) -> Result<BTreeSet<K>, E> {
+        let mut keys: BTreeSet<K> = keys.into_iter().collect();
+        if !M2m::<T>::has_listeners() {
+            insert(&keys)?;
+            return Ok(keys);
+        }
+        let already = present(&keys)?;
+        keys.retain(|key| !already.contains(key));
+        self.send(M2mAction::PreAdd, Some(PkSet::new(&keys)));
+        insert(&keys)?;
+        self.send(M2mAction::PostAdd, Some(PkSet::new(&keys)));
+        Ok(keys)
+    }
+
+    /// Removes the objects with primary keys `keys` with your `delete` code.
+    /// `pk_set` is every submitted key, related or not (Django's rule).
+    ///
+    /// # Errors
+    ///
+    /// Whatever `delete` returns; `post_remove` is then not sent.
+    pub fn remove<E>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+        delete: impl FnOnce(&BTreeSet<K>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let keys: BTreeSet<K> = keys.into_iter().collect();
+        let listened = M2m::<T>::has_listeners();
+        if listened {
+            self.send(M2mAction::PreRemove, Some(PkSet::new(&keys)));
+        }
+        delete(&keys)?;
+        if listened {
+            self.send(M2mAction::PostRemove, Some(PkSet::new(&keys)));
+        }
+        Ok(())
+    }
+
+    /// Removes every related object with your `delete_all` code. `pk_set` is
+    /// `None`.
+    ///
+    /// # Errors
+    ///
+    /// Whatever `delete_all` returns; `post_clear` is then not sent.
+    pub fn clear<E>(&self, delete_all: impl FnOnce() -> Result<(), E>) -> Result<(), E> {
+        let listened = M2m::<T>::has_listeners();
+        if listened {
+            self.send(M2mAction::PreClear, None);
+        }
+        delete_all()?;
+        if listened {
+            self.send(M2mAction::PostClear, None);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,91 @@
+//! `migrate`: `pre_migrate` per app, the plan, `post_migrate` per app.
+
+use crate::Sender;
+use crate::builtin::{Migrate, PlanStep, post_migrate, pre_migrate};
+
+use super::DEFAULT_DB_ALIAS;
+
+/// The options of a [`migrate`] run.
+#[derive(Clone, Copy, Debug)]
+pub struct MigrateOptions<'a> {
+    using: &'a str,
+    verbosity: u8,
+    interactive: bool,
+}
+
+impl Default for MigrateOptions<'_> {
+    fn default() -> Self {
+        MigrateOptions {
+            using: DEFAULT_DB_ALIAS,
+            verbosity: 1,
+            interactive: false,
+        }
+    }
+}
+
+impl<'a> MigrateOptions<'a> {
+    /// Alias `"default"`, verbosity 1, not interactive.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The database alias.
+    #[must_use]
+    pub fn using(mut self, using: &'a str) -> Self {
+        self.using = using;
+        self
+    }
+
+    /// Django's `verbosity`.
+    #[must_use]
+    pub fn verbosity(mut self, verbosity: u8) -> Self {
+        self.verbosity = verbosity;
+        self
+    }
+
+    /// Whether receivers may prompt.
+    #[must_use]
+    pub fn interactive(mut self, interactive: bool) -> Self {
+        self.interactive = interactive;
+        self
+    }
+}
+
+/// Runs a migration plan with your `apply` code: sends `pre_migrate` once
+/// per app of `apps` (sender `Sender::named(app)`), applies every step in
+/// order, then sends `post_migrate` once per app, even when the plan is
+/// empty (as Django does).
+///
+/// # Errors
+///
+/// The first error `apply` returns; the remaining steps are not applied and
+/// `post_migrate` is not sent.
+pub fn migrate<E>(
+    apps: &[&'static str],
+    plan: &[PlanStep<'_>],
+    options: MigrateOptions<'_>,
+    mut apply: impl FnMut(&PlanStep<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    let MigrateOptions {
+        using,
+        verbosity,
+        interactive,
+    } = options;
+    for &app in apps {
+        pre_migrate.send(
+            Sender::named(app),
+            &Migrate::new(app, using, plan, verbosity, interactive),
+        );
+    }
+    for step in plan {
+        apply(step)?;
+    }
+    for &app in apps {
+        post_migrate.send(
+            Sender::named(app),
+            &Migrate::new(app, using, plan, verbosity, interactive),
+        );
+    }
+    Ok(())
+}
