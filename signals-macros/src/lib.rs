@@ -4,6 +4,7 @@
 mod args;
 mod receiver;
 mod signal;
+mod signature;
 
 use proc_macro::TokenStream;
 

@@ -4,15 +4,22 @@
 //! disconnected by value). For each signal, a `const _` block adds a wrapper
 //! with the canonical signature `fn(Sender, &Args) -> Option<Response>` and
 //! submits a `StaticReceiver` node to that signal's `inventory` collection.
-//! Argument and return types are left to rustc; the generated call carries the
-//! spans of the user's parameters and return type so errors point there.
+//!
+//! Types are checked by rustc, not by the macro, but the wrapper is written so
+//! that a mismatch is reported on the user's tokens: each parameter is first
+//! bound to a local annotated with the parameter's own type (rustc then
+//! points at that type, "expected due to this", and at the signal that
+//! supplies the value), and the result is bound to a local annotated with the
+//! signal's response type, the call carrying the span of the user's return
+//! type.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn, Path, ReturnType, Type};
+use syn::{ItemFn, Path, PathSegment, ReturnType, Token};
 
 use crate::args::ReceiverArgs;
+use crate::signature::{self, Param, Role};
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let function: ItemFn = match syn::parse2(item.clone()) {
@@ -28,9 +35,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             return out;
         }
     };
-    let expansion =
-        syn::parse2::<ReceiverArgs>(args).and_then(|args| expand_function(&args, &function));
-    match expansion {
+    match expand_function(args, &function) {
         Ok(registrations) => quote! { #function #registrations },
         Err(error) => {
             // Emit the function anyway so its own uses do not add errors.
@@ -55,123 +60,61 @@ fn item_keyword_span(item: &syn::Item) -> Span {
     }
 }
 
-/// What a receiver parameter stands for.
-enum Role {
-    Sender,
-    Args,
-}
-
-struct Param {
-    role: Role,
-    ty: Type,
-}
-
-fn classify_params(function: &ItemFn) -> syn::Result<Vec<Param>> {
-    let mut params = Vec::new();
-    for input in &function.sig.inputs {
-        match input {
-            FnArg::Receiver(receiver) => {
-                return Err(syn::Error::new_spanned(
-                    receiver,
-                    "`#[receiver]` cannot be applied to a method with a `self` parameter; use a free function",
-                ));
-            }
-            FnArg::Typed(typed) => params.push((*typed.ty).clone()),
+fn expand_function(args: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
+    // Report bad arguments and a bad signature together.
+    let args = syn::parse2::<ReceiverArgs>(args);
+    let params = signature::check(function);
+    let (args, params) = match (args, params) {
+        (Ok(args), Ok(params)) => (args, params),
+        (Err(mut error), Err(more)) => {
+            error.combine(more);
+            return Err(error);
         }
-    }
-    let shape_help = "accepted shapes: `()`, `(args: &Args)`, `(sender: Sender)`, `(sender: Sender, args: &Args)`";
-    match params.len() {
-        0 => Ok(Vec::new()),
-        1 => {
-            let ty = params.remove(0);
-            let role = if matches!(ty, Type::Reference(_)) {
-                Role::Args
-            } else {
-                Role::Sender
-            };
-            Ok(vec![Param { role, ty }])
-        }
-        2 => {
-            let args = params.remove(1);
-            let sender = params.remove(0);
-            if !matches!(args, Type::Reference(_)) {
-                return Err(syn::Error::new_spanned(
-                    &args,
-                    format!(
-                        "the arguments parameter must be a reference, e.g. `args: &Args`; {shape_help}"
-                    ),
-                ));
-            }
-            Ok(vec![
-                Param {
-                    role: Role::Sender,
-                    ty: sender,
-                },
-                Param {
-                    role: Role::Args,
-                    ty: args,
-                },
-            ])
-        }
-        _ => Err(syn::Error::new_spanned(
-            &function.sig.inputs[2],
-            format!("`#[receiver]` functions take at most two parameters; {shape_help}"),
-        )),
-    }
-}
-
-fn check_signature(function: &ItemFn) -> syn::Result<()> {
-    let sig = &function.sig;
-    if let Some(param) = sig
-        .generics
-        .params
+        (Err(error), _) | (_, Err(error)) => return Err(error),
+    };
+    Ok(args
+        .signals
         .iter()
-        .find(|p| !matches!(p, syn::GenericParam::Lifetime(_)))
-    {
-        return Err(syn::Error::new_spanned(
-            param,
-            "`#[receiver]` cannot be applied to a generic function",
-        ));
-    }
-    if let Some(clause) = &sig.generics.where_clause {
-        return Err(syn::Error::new_spanned(
-            clause,
-            "`#[receiver]` cannot be applied to a function with a `where` clause",
-        ));
-    }
-    if let Some(unsafety) = &sig.unsafety {
-        return Err(syn::Error::new_spanned(
-            unsafety,
-            "`#[receiver]` cannot be applied to an `unsafe fn`",
-        ));
-    }
-    if let Some(abi) = &sig.abi {
-        return Err(syn::Error::new_spanned(
-            abi,
-            "`#[receiver]` cannot be applied to an `extern` function",
-        ));
-    }
-    if let Some(variadic) = &sig.variadic {
-        return Err(syn::Error::new_spanned(
-            variadic,
-            "`#[receiver]` cannot be applied to a variadic function",
-        ));
-    }
-    Ok(())
+        .map(|signal| registration(&args, function, &params, signal, args.krate.as_ref()))
+        .collect())
 }
 
-fn expand_function(args: &ReceiverArgs, function: &ItemFn) -> syn::Result<TokenStream> {
-    check_signature(function)?;
-    let params = classify_params(function)?;
-    let krate = args
-        .krate
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(::signals));
-    let mut out = TokenStream::new();
-    for signal in &args.signals {
-        out.extend(registration(args, function, &params, signal, &krate));
-    }
-    Ok(out)
+/// The spans of the first and last tokens of `tokens`. rustc underlines an
+/// expression or a type from the start of its first token to the end of its
+/// last, so giving generated tokens these two spans makes an error cover
+/// exactly the user's tokens (`Span::join` is not available on stable).
+///
+/// Only punctuation, delimiters and paths to items take the user's spans:
+/// the wrapper's locals keep the call-site span so they stay visible to each
+/// other when the user's tokens come from a `macro_rules!` with its own
+/// hygiene.
+fn bounds(tokens: &impl ToTokens) -> (Span, Span) {
+    let mut spans = tokens.to_token_stream().into_iter().map(|tt| tt.span());
+    let first = spans.next().unwrap_or_else(Span::call_site);
+    (first, spans.last().unwrap_or(first))
+}
+
+/// Like [`bounds`] for a signal path, ending at the signal's name.
+fn signal_bounds(signal: &Path) -> (Span, Span) {
+    let (first, last) = bounds(signal);
+    let name = signal.segments.last().map(|segment| segment.ident.span());
+    (first, name.unwrap_or(last))
+}
+
+/// `<SIGNAL as SignalDef>::name`, spanned so that an error on it underlines
+/// the signal's path in the attribute.
+fn assoc(signal: &Path, krate: &Path, name: &str, generics: &TokenStream) -> TokenStream {
+    let (first, last) = signal_bounds(signal);
+    let name = Ident::new(name, last);
+    let mut out = quote_spanned!(first=> <#signal as #krate::SignalDef>);
+    out.extend(quote_spanned!(last=> :: #name #generics));
+    out
+}
+
+fn group(delimiter: Delimiter, span: Span, content: TokenStream) -> Group {
+    let mut group = Group::new(delimiter, content);
+    group.set_span(span);
+    group
 }
 
 fn registration(
@@ -179,60 +122,122 @@ fn registration(
     function: &ItemFn,
     params: &[Param],
     signal: &Path,
-    krate: &Path,
+    krate: Option<&Path>,
 ) -> TokenStream {
     let fn_name = &function.sig.ident;
     let name = fn_name.to_string();
     let is_async = function.sig.asyncness.is_some();
-    let def = quote_spanned!(signal.span()=> <#signal as #krate::SignalDef>);
+    let (signal_first, signal_last) = signal_bounds(signal);
+    let krate = krate.cloned().unwrap_or_else(|| Path {
+        leading_colon: Some(Token![::](signal_first)),
+        segments: [PathSegment::from(Ident::new("signals", signal_first))]
+            .into_iter()
+            .collect(),
+    });
+    let response_ty = assoc(signal, &krate, "Response", &TokenStream::new());
+    let args_ty = assoc(
+        signal,
+        &krate,
+        "Args",
+        &quote_spanned!(signal_last=> <'__a>),
+    );
+    let narrowing_ty = assoc(signal, &krate, "Narrowing", &TokenStream::new());
 
-    // Each argument expression carries the span of the parameter type it
-    // must match, so a type error points at the user's signature.
-    let call_args = params.iter().map(|param| {
-        let span = param.ty.span();
+    // Each parameter is bound to a local of the parameter's own type, so a
+    // mismatch underlines that type ("expected due to this") and the signal
+    // that supplies the value.
+    let bindings = params.iter().map(|param| {
+        let ty = &param.ty;
         match param.role {
-            Role::Sender => quote_spanned!(span=> __signals_sender),
-            Role::Args => quote_spanned!(span=> __signals_args),
+            Role::Sender => {
+                // Through `SenderParam`, whose error names the accepted shapes.
+                let (first, last) = bounds(ty);
+                let mut convert = quote_spanned!(first=> <#ty as #krate::__private::SenderParam>);
+                convert.extend(quote_spanned!(last=> ::from_sender));
+                quote! { let __signals_sender: #ty = #convert(__signals_sender); }
+            }
+            Role::Args => {
+                // The value is named by an ident at the signal's name, so a
+                // mismatch points there. Its definition and its use carry the
+                // same span, so they resolve to each other whatever the
+                // hygiene of the user's tokens. The reborrow keeps the
+                // wrapper's lifetime names out of the message.
+                let supplied = Ident::new("__signals_supplied", signal_last);
+                quote! {
+                    let #supplied = &*__signals_args;
+                    let __signals_args: #ty = #supplied;
+                }
+            }
         }
     });
-    let call_span = match &function.sig.output {
-        ReturnType::Type(_, ty) => ty.span(),
-        ReturnType::Default => fn_name.span(),
+    let bindings = quote! { #(#bindings)* };
+
+    // The call is spanned over what it produces: the return type, or the
+    // function (`async fn name` for an async one) when there is none.
+    let (result_first, result_last) = match &function.sig.output {
+        ReturnType::Type(_, ty) => bounds(ty),
+        ReturnType::Default => match &function.sig.asyncness {
+            Some(asyncness) => (asyncness.span, fn_name.span()),
+            None => (fn_name.span(), fn_name.span()),
+        },
     };
-    let call = quote_spanned!(call_span=> #fn_name(#(#call_args),*));
+    let mut callee = fn_name.clone();
+    callee.set_span(fn_name.span().located_at(result_first));
+    let call_args = params.iter().map(|param| match param.role {
+        Role::Sender => quote!(__signals_sender),
+        Role::Args => quote!(__signals_args),
+    });
+    let call_args = group(Delimiter::Parenthesis, result_last, quote!(#(#call_args),*));
+    let call = quote!(#callee #call_args);
+    let (response, result) = if is_async {
+        let boxed = group(Delimiter::Parenthesis, result_last, call);
+        let pin = quote_spanned!(result_first=> ::std::boxed::Box::pin);
+        let response = quote! {
+            let __signals_future: #krate::BoxFuture<'_, #response_ty> = #pin #boxed;
+        };
+        (response, quote!(__signals_future))
+    } else {
+        let response = quote! { let __signals_response: #response_ty = #call; };
+        (response, quote!(__signals_response))
+    };
 
     let body = match (&args.sender, is_async) {
-        (None, false) => quote! { ::core::option::Option::Some(#call) },
-        (None, true) => quote! {
-            let __signals_future: #krate::BoxFuture<'__b, #def::Response> = ::std::boxed::Box::pin(#call);
-            ::core::option::Option::Some(__signals_future)
+        (None, _) => quote! {
+            #bindings
+            #response
+            ::core::option::Option::Some(#result)
         },
         (Some(sender), false) => quote! {
-            <#def::Narrowing as #krate::Narrow<#signal, #sender>>::apply(
+            <#narrowing_ty as #krate::Narrow<#signal, #sender>>::apply(
                 __signals_args,
-                |__signals_args| #call,
+                |__signals_args| {
+                    #bindings
+                    #response
+                    #result
+                },
             )
         },
         (Some(sender), true) => quote! {
-            <#def::Narrowing as #krate::Narrow<#signal, #sender>>::apply_async(
+            <#narrowing_ty as #krate::Narrow<#signal, #sender>>::apply_async(
                 __signals_args,
                 move |__signals_args| {
-                    let __signals_future: #krate::BoxFuture<'_, #def::Response> = ::std::boxed::Box::pin(#call);
-                    __signals_future
+                    #bindings
+                    #response
+                    #result
                 },
             )
         },
     };
-    let output = if is_async {
-        quote!(::core::option::Option<#krate::BoxFuture<'__b, #def::Response>>)
+    // Spanned over the signal path like the rest of the wrapper's signature;
+    // the lifetimes keep the call-site span of their declaration.
+    let mut output = quote_spanned!(signal_first=> ::core::option::Option<);
+    if is_async {
+        output.extend(quote!(#krate::BoxFuture<'__b, #response_ty>));
     } else {
-        quote!(::core::option::Option<#def::Response>)
-    };
-    let constructor = if is_async {
-        quote!(new_async)
-    } else {
-        quote!(new_sync)
-    };
+        output.extend(response_ty.clone());
+    }
+    output.extend(quote_spanned!(signal_last=> >));
+    let constructor = Ident::new(if is_async { "new_async" } else { "new_sync" }, signal_last);
     let dispatch_uid = match &args.dispatch_uid {
         Some(uid) => quote!(::core::option::Option::Some(#uid)),
         None => quote!(::core::option::Option::None),
@@ -240,40 +245,53 @@ fn registration(
     let priority = args.priority.unwrap_or(0);
     let sender = match &args.sender {
         Some(ty) => {
-            quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::Sender::of::<#ty>()))
+            let (first, _) = bounds(ty);
+            quote_spanned!(first=> ::core::option::Option::Some(#krate::Sender::of::<#ty>()))
         }
         None => quote!(::core::option::Option::None),
     };
     let line = quote_spanned!(fn_name.span()=> ::core::line!());
-    let signal_node = signal.to_token_stream();
+    // Everything that needs the path to be a signal is spanned over it, so
+    // that if it is not, every error underlines it.
+    let field = Ident::new("__signals_receiver", signal_last);
+    let mut receiver = quote_spanned!(signal_first=> #krate::__private::StaticReceiver::<#signal>);
+    receiver.extend(quote_spanned!(signal_last=> :: #constructor));
+    let node = quote! {
+        #signal {
+            #field: #receiver(
+                #krate::__private::StaticMeta {
+                    name: #name,
+                    module_path: ::core::module_path!(),
+                    file: ::core::file!(),
+                    line: #line,
+                    dispatch_uid: #dispatch_uid,
+                    priority: #priority,
+                    sender: #sender,
+                    fn_id: #krate::__private::type_id_of_val(&#fn_name),
+                },
+                __signals_call,
+            ),
+        }
+    };
+    // The wrapper's signature needs the path to be a signal too.
+    let params = group(Delimiter::Parenthesis, signal_last, {
+        let reference = quote_spanned!(signal_first=> &);
+        quote!(__signals_sender: #krate::Sender, __signals_args: #reference '__b #args_ty,)
+    });
+    let mut wrapper = quote_spanned! {signal_first=>
+        #[allow(unused_variables, clippy::unnecessary_wraps, clippy::let_and_return)]
+        fn __signals_call
+    };
+    wrapper.extend(quote!(<'__a, '__b> #params -> #output));
+    wrapper.extend([group(Delimiter::Brace, signal_last, body)]);
+    let submit = quote_spanned!(signal_first=> #krate::__private::inventory::submit!);
+    let node = group(Delimiter::Brace, signal_last, node);
 
     quote! {
         const _: () = {
-            #[allow(unused_variables, clippy::unnecessary_wraps)]
-            fn __signals_call<'__a, '__b>(
-                __signals_sender: #krate::Sender,
-                __signals_args: &'__b #def::Args<'__a>,
-            ) -> #output {
-                #body
-            }
+            #wrapper
 
-            #krate::__private::inventory::submit! {
-                #signal_node {
-                    __signals_receiver: #krate::__private::StaticReceiver::<#signal>::#constructor(
-                        #krate::__private::StaticMeta {
-                            name: #name,
-                            module_path: ::core::module_path!(),
-                            file: ::core::file!(),
-                            line: #line,
-                            dispatch_uid: #dispatch_uid,
-                            priority: #priority,
-                            sender: #sender,
-                            fn_id: #krate::__private::type_id_of_val(&#fn_name),
-                        },
-                        __signals_call,
-                    ),
-                }
-            }
+            #submit #node
         };
     }
 }
