@@ -10,6 +10,8 @@ use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitInt, LitStr, Path, Token, Type, bracketed};
 
+use crate::errors::Errors;
+
 mod kw {
     syn::custom_keyword!(sender);
     syn::custom_keyword!(dispatch_uid);
@@ -86,25 +88,6 @@ impl ReceiverArgs {
             KeyValue::Priority(key, priority) => store(&mut self.priority, &key, priority),
             KeyValue::Crate(key, path) => store(&mut self.krate, &key, path),
         }
-    }
-}
-
-/// Accumulates errors so they can all be reported together.
-#[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, result: syn::Result<()>) {
-        if let Err(error) = result {
-            match &mut self.0 {
-                Some(first) => first.combine(error),
-                None => self.0 = Some(error),
-            }
-        }
-    }
-
-    pub(crate) fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
     }
 }
 

@@ -2,6 +2,7 @@
 //! which documents them.
 
 mod args;
+mod errors;
 mod receiver;
 mod signal;
 mod signature;

@@ -11,7 +11,7 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{FnArg, Ident, ItemFn, Lifetime, Type};
 
-use crate::args::Errors;
+use crate::errors::Errors;
 
 const SHAPES: &str =
     "accepted shapes: `()`, `(args: &Args)`, `(sender: Sender)`, `(sender: Sender, args: &Args)`";
