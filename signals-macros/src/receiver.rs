@@ -5,21 +5,19 @@
 //! with the canonical signature `fn(Sender, &Args) -> Option<Response>` and
 //! submits a `StaticReceiver` node to that signal's `inventory` collection.
 //!
-//! Types are checked by rustc, not by the macro, but the wrapper is written so
-//! that a mismatch is reported on the user's tokens: each parameter is first
-//! bound to a local annotated with the parameter's own type (rustc then
-//! points at that type, "expected due to this", and at the signal that
-//! supplies the value), and the result is bound to a local annotated with the
-//! signal's response type, the call carrying the span of the user's return
-//! type.
+//! The shape of the function is checked in `signature.rs`; its types are
+//! left to rustc, through a call written in `call.rs` so that a mismatch is
+//! reported on the user's signature and the signal path.
 
-use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use proc_macro2::{Delimiter, Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{ItemFn, Path, PathSegment, ReturnType, Token};
+use syn::{ItemFn, Path, PathSegment, Token};
 
 use crate::args::ReceiverArgs;
-use crate::signature::{self, Param, Role};
+use crate::call::checked_call;
+use crate::signature::{self, Param};
+use crate::spans::{bounds, group, signal_bounds};
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let function: ItemFn = match syn::parse2(item.clone()) {
@@ -79,42 +77,48 @@ fn expand_function(args: TokenStream, function: &ItemFn) -> syn::Result<TokenStr
         .collect())
 }
 
-/// The spans of the first and last tokens of `tokens`. rustc underlines an
-/// expression or a type from the start of its first token to the end of its
-/// last, so giving generated tokens these two spans makes an error cover
-/// exactly the user's tokens (`Span::join` is not available on stable).
-///
-/// Only punctuation, delimiters and paths to items take the user's spans:
-/// the wrapper's locals keep the call-site span so they stay visible to each
-/// other when the user's tokens come from a `macro_rules!` with its own
-/// hygiene.
-fn bounds(tokens: &impl ToTokens) -> (Span, Span) {
-    let mut spans = tokens.to_token_stream().into_iter().map(|tt| tt.span());
-    let first = spans.next().unwrap_or_else(Span::call_site);
-    (first, spans.last().unwrap_or(first))
+/// One signal of the attribute, with the paths and spans every part of its
+/// registration needs.
+pub(crate) struct Target<'a> {
+    pub(crate) signal: &'a Path,
+    pub(crate) krate: Path,
+    /// The first token of the signal path.
+    pub(crate) first: Span,
+    /// The signal's name, the last segment of its path.
+    pub(crate) last: Span,
 }
 
-/// Like [`bounds`] for a signal path, ending at the signal's name.
-fn signal_bounds(signal: &Path) -> (Span, Span) {
-    let (first, last) = bounds(signal);
-    let name = signal.segments.last().map(|segment| segment.ident.span());
-    (first, name.unwrap_or(last))
-}
+impl<'a> Target<'a> {
+    fn new(signal: &'a Path, krate: Option<&Path>) -> Self {
+        let (first, last) = signal_bounds(signal);
+        let krate = krate.cloned().unwrap_or_else(|| Path {
+            leading_colon: Some(Token![::](first)),
+            segments: [PathSegment::from(Ident::new("signals", first))]
+                .into_iter()
+                .collect(),
+        });
+        Target {
+            signal,
+            krate,
+            first,
+            last,
+        }
+    }
 
-/// `<SIGNAL as SignalDef>::name`, spanned so that an error on it underlines
-/// the signal's path in the attribute.
-fn assoc(signal: &Path, krate: &Path, name: &str, generics: &TokenStream) -> TokenStream {
-    let (first, last) = signal_bounds(signal);
-    let name = Ident::new(name, last);
-    let mut out = quote_spanned!(first=> <#signal as #krate::SignalDef>);
-    out.extend(quote_spanned!(last=> :: #name #generics));
-    out
-}
-
-fn group(delimiter: Delimiter, span: Span, content: TokenStream) -> Group {
-    let mut group = Group::new(delimiter, content);
-    group.set_span(span);
-    group
+    /// `<SIGNAL as SignalDef>::name`, spanned so that an error on it
+    /// underlines the signal's path in the attribute.
+    pub(crate) fn assoc(&self, name: &str, generics: &TokenStream) -> TokenStream {
+        let Target {
+            signal,
+            krate,
+            first,
+            last,
+        } = self;
+        let name = Ident::new(name, *last);
+        let mut out = quote_spanned!(*first=> <#signal as #krate::SignalDef>);
+        out.extend(quote_spanned!(*last=> :: #name #generics));
+        out
+    }
 }
 
 fn registration(
@@ -124,120 +128,98 @@ fn registration(
     signal: &Path,
     krate: Option<&Path>,
 ) -> TokenStream {
-    let fn_name = &function.sig.ident;
-    let name = fn_name.to_string();
-    let is_async = function.sig.asyncness.is_some();
-    let (signal_first, signal_last) = signal_bounds(signal);
-    let krate = krate.cloned().unwrap_or_else(|| Path {
-        leading_colon: Some(Token![::](signal_first)),
-        segments: [PathSegment::from(Ident::new("signals", signal_first))]
-            .into_iter()
-            .collect(),
-    });
-    let response_ty = assoc(signal, &krate, "Response", &TokenStream::new());
-    let args_ty = assoc(
-        signal,
-        &krate,
-        "Args",
-        &quote_spanned!(signal_last=> <'__a>),
-    );
-    let narrowing_ty = assoc(signal, &krate, "Narrowing", &TokenStream::new());
+    let target = Target::new(signal, krate);
+    let wrapper = wrapper(args, function, params, &target);
+    let submit = submit(args, function, &target);
+    quote! {
+        const _: () = {
+            #wrapper
+            #submit
+        };
+    }
+}
 
-    // Each parameter is bound to a local of the parameter's own type, so a
-    // mismatch underlines that type ("expected due to this") and the signal
-    // that supplies the value.
-    let bindings = params.iter().map(|param| {
-        let ty = &param.ty;
-        match param.role {
-            Role::Sender => {
-                // Through `SenderParam`, whose error names the accepted shapes.
-                let (first, last) = bounds(ty);
-                let mut convert = quote_spanned!(first=> <#ty as #krate::__private::SenderParam>);
-                convert.extend(quote_spanned!(last=> ::from_sender));
-                quote! { let __signals_sender: #ty = #convert(__signals_sender); }
-            }
-            Role::Args => {
-                // The value is named by an ident at the signal's name, so a
-                // mismatch points there. Its definition and its use carry the
-                // same span, so they resolve to each other whatever the
-                // hygiene of the user's tokens. The reborrow keeps the
-                // wrapper's lifetime names out of the message.
-                let supplied = Ident::new("__signals_supplied", signal_last);
-                quote! {
-                    let #supplied = &*__signals_args;
-                    let __signals_args: #ty = #supplied;
-                }
+/// `fn __signals_call(Sender, &Args) -> Option<Response>` (or an
+/// `Option<BoxFuture>`): calls the user's function, through the signal's
+/// narrowing when the receiver filters on a sender type.
+fn wrapper(
+    args: &ReceiverArgs,
+    function: &ItemFn,
+    params: &[Param],
+    target: &Target,
+) -> TokenStream {
+    let Target {
+        signal,
+        krate,
+        first,
+        last,
+    } = target;
+    let (first, last) = (*first, *last);
+    let is_async = function.sig.asyncness.is_some();
+    let call = checked_call(function, params, target);
+    let body = match &args.sender {
+        None => quote! { ::core::option::Option::Some({ #call }) },
+        Some(sender) => {
+            let narrowing = target.assoc("Narrowing", &TokenStream::new());
+            let (apply, capture) = if is_async {
+                (quote!(apply_async), quote!(move))
+            } else {
+                (quote!(apply), TokenStream::new())
+            };
+            quote! {
+                <#narrowing as #krate::Narrow<#signal, #sender>>::#apply(
+                    __signals_args,
+                    #capture |__signals_args| { #call },
+                )
             }
         }
-    });
-    let bindings = quote! { #(#bindings)* };
-
-    // The call is spanned over what it produces: the return type, or the
-    // function (`async fn name` for an async one) when there is none.
-    let (result_first, result_last) = match &function.sig.output {
-        ReturnType::Type(_, ty) => bounds(ty),
-        ReturnType::Default => match &function.sig.asyncness {
-            Some(asyncness) => (asyncness.span, fn_name.span()),
-            None => (fn_name.span(), fn_name.span()),
-        },
     };
-    let mut callee = fn_name.clone();
-    callee.set_span(fn_name.span().located_at(result_first));
-    let call_args = params.iter().map(|param| match param.role {
-        Role::Sender => quote!(__signals_sender),
-        Role::Args => quote!(__signals_args),
-    });
-    let call_args = group(Delimiter::Parenthesis, result_last, quote!(#(#call_args),*));
-    let call = quote!(#callee #call_args);
-    let (response, result) = if is_async {
-        let boxed = group(Delimiter::Parenthesis, result_last, call);
-        let pin = quote_spanned!(result_first=> ::std::boxed::Box::pin);
-        let response = quote! {
-            let __signals_future: #krate::BoxFuture<'_, #response_ty> = #pin #boxed;
-        };
-        (response, quote!(__signals_future))
-    } else {
-        let response = quote! { let __signals_response: #response_ty = #call; };
-        (response, quote!(__signals_response))
-    };
-
-    let body = match (&args.sender, is_async) {
-        (None, _) => quote! {
-            #bindings
-            #response
-            ::core::option::Option::Some(#result)
-        },
-        (Some(sender), false) => quote! {
-            <#narrowing_ty as #krate::Narrow<#signal, #sender>>::apply(
-                __signals_args,
-                |__signals_args| {
-                    #bindings
-                    #response
-                    #result
-                },
-            )
-        },
-        (Some(sender), true) => quote! {
-            <#narrowing_ty as #krate::Narrow<#signal, #sender>>::apply_async(
-                __signals_args,
-                move |__signals_args| {
-                    #bindings
-                    #response
-                    #result
-                },
-            )
-        },
-    };
-    // Spanned over the signal path like the rest of the wrapper's signature;
-    // the lifetimes keep the call-site span of their declaration.
-    let mut output = quote_spanned!(signal_first=> ::core::option::Option<);
+    // The signature is spanned over the signal path too: it is the first
+    // thing to fail if the path is not a signal. Lifetimes keep the call-site
+    // span of their declaration.
+    let response = target.assoc("Response", &TokenStream::new());
+    let mut output = quote_spanned!(first=> ::core::option::Option<);
     if is_async {
-        output.extend(quote!(#krate::BoxFuture<'__b, #response_ty>));
+        output.extend(quote!(#krate::BoxFuture<'__b, #response>));
     } else {
-        output.extend(response_ty.clone());
+        output.extend(response);
     }
-    output.extend(quote_spanned!(signal_last=> >));
-    let constructor = Ident::new(if is_async { "new_async" } else { "new_sync" }, signal_last);
+    output.extend(quote_spanned!(last=> >));
+    let args_ty = target.assoc("Args", &quote_spanned!(last=> <'__a>));
+    let reference = quote_spanned!(first=> &);
+    let inputs = group(
+        Delimiter::Parenthesis,
+        last,
+        quote!(__signals_sender: #krate::Sender, __signals_args: #reference '__b #args_ty,),
+    );
+    let mut wrapper = quote_spanned! {first=>
+        #[allow(unused_variables, clippy::unnecessary_wraps, clippy::let_and_return)]
+        fn __signals_call
+    };
+    wrapper.extend(quote!(<'__a, '__b> #inputs -> #output));
+    wrapper.extend([group(Delimiter::Brace, last, body)]);
+    wrapper
+}
+
+/// `inventory::submit!` of the `StaticReceiver` node. Everything that needs
+/// the path to be a signal is spanned over it, so that if it is not, every
+/// error underlines it.
+fn submit(args: &ReceiverArgs, function: &ItemFn, target: &Target) -> TokenStream {
+    let Target {
+        signal,
+        krate,
+        first,
+        last,
+    } = target;
+    let (first, last) = (*first, *last);
+    let fn_name = &function.sig.ident;
+    let name = fn_name.to_string();
+    let constructor = if function.sig.asyncness.is_some() {
+        "new_async"
+    } else {
+        "new_sync"
+    };
+    let constructor = Ident::new(constructor, last);
     let dispatch_uid = match &args.dispatch_uid {
         Some(uid) => quote!(::core::option::Option::Some(#uid)),
         None => quote!(::core::option::Option::None),
@@ -245,17 +227,15 @@ fn registration(
     let priority = args.priority.unwrap_or(0);
     let sender = match &args.sender {
         Some(ty) => {
-            let (first, _) = bounds(ty);
-            quote_spanned!(first=> ::core::option::Option::Some(#krate::Sender::of::<#ty>()))
+            let (ty_first, _) = bounds(ty);
+            quote_spanned!(ty_first=> ::core::option::Option::Some(#krate::Sender::of::<#ty>()))
         }
         None => quote!(::core::option::Option::None),
     };
     let line = quote_spanned!(fn_name.span()=> ::core::line!());
-    // Everything that needs the path to be a signal is spanned over it, so
-    // that if it is not, every error underlines it.
-    let field = Ident::new("__signals_receiver", signal_last);
-    let mut receiver = quote_spanned!(signal_first=> #krate::__private::StaticReceiver::<#signal>);
-    receiver.extend(quote_spanned!(signal_last=> :: #constructor));
+    let field = Ident::new("__signals_receiver", last);
+    let mut receiver = quote_spanned!(first=> #krate::__private::StaticReceiver::<#signal>);
+    receiver.extend(quote_spanned!(last=> :: #constructor));
     let node = quote! {
         #signal {
             #field: #receiver(
@@ -273,25 +253,7 @@ fn registration(
             ),
         }
     };
-    // The wrapper's signature needs the path to be a signal too.
-    let params = group(Delimiter::Parenthesis, signal_last, {
-        let reference = quote_spanned!(signal_first=> &);
-        quote!(__signals_sender: #krate::Sender, __signals_args: #reference '__b #args_ty,)
-    });
-    let mut wrapper = quote_spanned! {signal_first=>
-        #[allow(unused_variables, clippy::unnecessary_wraps, clippy::let_and_return)]
-        fn __signals_call
-    };
-    wrapper.extend(quote!(<'__a, '__b> #params -> #output));
-    wrapper.extend([group(Delimiter::Brace, signal_last, body)]);
-    let submit = quote_spanned!(signal_first=> #krate::__private::inventory::submit!);
-    let node = group(Delimiter::Brace, signal_last, node);
-
-    quote! {
-        const _: () = {
-            #wrapper
-
-            #submit #node
-        };
-    }
+    let mut submit = quote_spanned!(first=> #krate::__private::inventory::submit!);
+    submit.extend([group(Delimiter::Brace, last, node)]);
+    submit
 }
