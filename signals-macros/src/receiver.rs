@@ -79,8 +79,10 @@ fn expand_function(args: TokenStream, function: &ItemFn) -> syn::Result<TokenStr
 
 /// One signal of the attribute, with the paths and spans every part of its
 /// registration needs.
-pub(crate) struct Target<'a> {
-    pub(crate) signal: &'a Path,
+pub(crate) struct Target {
+    /// A local alias of the path, spanned at the signal's name: the path is
+    /// written out once, so a path that does not resolve is one error.
+    pub(crate) signal: Ident,
     pub(crate) krate: Path,
     /// The first token of the signal path.
     pub(crate) first: Span,
@@ -88,8 +90,8 @@ pub(crate) struct Target<'a> {
     pub(crate) last: Span,
 }
 
-impl<'a> Target<'a> {
-    fn new(signal: &'a Path, krate: Option<&Path>) -> Self {
+impl Target {
+    fn new(signal: &Path, krate: Option<&Path>) -> Self {
         let (first, last) = signal_bounds(signal);
         let krate = krate.cloned().unwrap_or_else(|| Path {
             leading_colon: Some(Token![::](first)),
@@ -98,7 +100,7 @@ impl<'a> Target<'a> {
                 .collect(),
         });
         Target {
-            signal,
+            signal: Ident::new("__SignalsSignal", last),
             krate,
             first,
             last,
@@ -113,6 +115,7 @@ impl<'a> Target<'a> {
             krate,
             first,
             last,
+            ..
         } = self;
         let name = Ident::new(name, *last);
         let mut out = quote_spanned!(*first=> <#signal as #krate::SignalDef>);
@@ -131,8 +134,10 @@ fn registration(
     let target = Target::new(signal, krate);
     let wrapper = wrapper(args, function, params, &target);
     let submit = submit(args, function, &target);
+    let alias = &target.signal;
     quote! {
         const _: () = {
+            type #alias = #signal;
             #wrapper
             #submit
         };
@@ -153,6 +158,7 @@ fn wrapper(
         krate,
         first,
         last,
+        ..
     } = target;
     let (first, last) = (*first, *last);
     let is_async = function.sig.asyncness.is_some();
@@ -210,6 +216,7 @@ fn submit(args: &ReceiverArgs, function: &ItemFn, target: &Target) -> TokenStrea
         krate,
         first,
         last,
+        ..
     } = target;
     let (first, last) = (*first, *last);
     let fn_name = &function.sig.ident;
