@@ -100,7 +100,7 @@ impl Target {
                 .collect(),
         });
         Target {
-            signal: Ident::new("__SignalsSignal", last),
+            signal: Ident::new("__signals_signal", last),
             krate,
             first,
             last,
@@ -137,6 +137,7 @@ fn registration(
     let alias = &target.signal;
     quote! {
         const _: () = {
+            #[allow(non_camel_case_types)]
             type #alias = #signal;
             #wrapper
             #submit

@@ -29,10 +29,20 @@ async fn double_slices(pizza: &Pizza) -> u32 {
     pizza.slices * 2
 }
 
+pub struct Oven;
+
+#[receiver([PIZZA_DONE, kitchen::PIZZA_EATEN], sender = Oven, priority = -1)]
+async fn from_the_oven(sender: signals::Sender, pizza: &Pizza) -> u32 {
+    assert!(sender.is::<Oven>());
+    pizza.slices + 1000
+}
+
 fn main() {
     let pizza = Pizza { slices: 8 };
     assert_eq!(PIZZA_DONE.send(Sender::NONE, &pizza), [8, 16]);
     assert_eq!(kitchen::PIZZA_EATEN.send(Sender::NONE, &pizza), [8]);
+    assert_eq!(PIZZA_DONE.send(Sender::of::<Oven>(), &pizza), [8, 16, 1008]);
+    assert_eq!(kitchen::PIZZA_EATEN.send(Sender::of::<Oven>(), &pizza), [8, 1008]);
     let info = &kitchen::PIZZA_EATEN.receivers()[0];
     assert_eq!(info.name, "count_slices");
     assert_eq!(info.dispatch_uid.as_deref(), Some("count"));
