@@ -52,7 +52,11 @@ impl Parse for ReceiverArgs {
         };
         let mut errors = Errors::default();
         while !input.is_empty() {
-            input.parse::<Token![,]>()?;
+            if let Err(error) = input.parse::<Token![,]>() {
+                errors.push(Err(error));
+                skip_to_comma(input);
+                continue;
+            }
             if input.is_empty() {
                 break;
             }

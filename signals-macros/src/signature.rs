@@ -32,12 +32,14 @@ pub(crate) struct Param {
 /// Checks that `function` can be a receiver and classifies its parameters.
 /// Every problem found is reported, not only the first.
 pub(crate) fn check(function: &ItemFn) -> syn::Result<Vec<Param>> {
-    let mut errors = Errors::default();
-    errors.push(check_qualifiers(function));
-    let params = classify(function);
-    errors.push(params.as_ref().map(|_| ()).map_err(Clone::clone));
-    errors.finish()?;
-    params
+    match (check_qualifiers(function), classify(function)) {
+        (Ok(()), params) => params,
+        (Err(mut error), Err(more)) => {
+            error.combine(more);
+            Err(error)
+        }
+        (Err(error), Ok(_)) => Err(error),
+    }
 }
 
 fn check_qualifiers(function: &ItemFn) -> syn::Result<()> {
