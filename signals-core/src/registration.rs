@@ -96,6 +96,7 @@ pub trait SenderParam {
     fn from_sender(sender: Sender) -> Self;
 }
 
+#[diagnostic::do_not_recommend]
 impl SenderParam for Sender {
     #[inline]
     fn from_sender(sender: Sender) -> Self {
