@@ -12,6 +12,11 @@ use crate::registration::{BoxFuture, StaticReceiver};
 /// Describes one signal: what it carries and what its receivers return.
 ///
 /// Implemented by the type `signal!` generates; you do not implement it by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a signal",
+    label = "not a signal",
+    note = "a signal is a `static` declared with `signal! {{ static NAME: Args; }}`; `#[receiver(..)]` takes its path"
+)]
 pub trait SignalDef: Sized + Send + Sync + 'static {
     /// The arguments a send carries, as a family over the borrow lifetime:
     /// receivers get `&Self::Args<'a>`, which may borrow from the caller.

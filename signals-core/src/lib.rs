@@ -37,7 +37,7 @@ pub use signal::{Duplicate, Signal};
 /// Not public API. Used by code that `signal!` and `#[receiver]` generate.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::registration::{StaticMeta, StaticReceiver, type_id_of_val};
+    pub use crate::registration::{SenderParam, StaticMeta, StaticReceiver, type_id_of_val};
     pub use crate::registry::DeclaredSignal;
     pub use inventory;
     pub use std::{column, concat, file, line, module_path, stringify};

@@ -80,3 +80,26 @@ impl<D: SignalDef> StaticReceiver<D> {
 pub const fn type_id_of_val<T: 'static>(_: &T) -> TypeId {
     TypeId::of::<T>()
 }
+
+/// The type of a receiver's sender parameter. Only [`Sender`] implements it;
+/// `#[receiver]` converts through it so that any other type (most often the
+/// arguments taken by value) gets an error that names the accepted shapes.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a receiver's sender parameter must be `Sender`, found `{Self}`",
+    label = "not `Sender`",
+    note = "the sender is the first of two parameters, or a lone parameter that is not a reference; the arguments are taken by reference",
+    note = "accepted shapes: `()`, `(args: &Args)`, `(sender: Sender)`, `(sender: Sender, args: &Args)`"
+)]
+pub trait SenderParam {
+    /// The sender, as the parameter's type.
+    fn from_sender(sender: Sender) -> Self;
+}
+
+#[diagnostic::do_not_recommend]
+impl SenderParam for Sender {
+    #[inline]
+    fn from_sender(sender: Sender) -> Self {
+        sender
+    }
+}

@@ -1,17 +1,24 @@
 //! The `#[receiver(...)]` argument grammar.
 //!
 //! Each key is stored with its keyword token so that a duplicate is reported
-//! on the second occurrence itself.
+//! on the second occurrence itself. A malformed `key = value` does not stop
+//! the parse: the error is kept and parsing resumes after the next `,`, so
+//! every mistake in the attribute is reported at once.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenTree};
+use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
-use syn::{LitInt, LitStr, Path, Token, Type, bracketed};
+use syn::{Ident, LitInt, LitStr, Path, Token, Type, bracketed};
+
+use crate::errors::Errors;
 
 mod kw {
     syn::custom_keyword!(sender);
     syn::custom_keyword!(dispatch_uid);
     syn::custom_keyword!(priority);
 }
+
+const KEYS: [&str; 4] = ["sender", "dispatch_uid", "priority", "crate"];
 
 pub(crate) struct ReceiverArgs {
     pub(crate) signals: Vec<Path>,
@@ -30,10 +37,12 @@ impl Parse for ReceiverArgs {
                 "`#[receiver]` expects a signal: `#[receiver(SIGNAL)]` or `#[receiver([SIGNAL_A, SIGNAL_B])]`",
             ));
         }
-        if (input.peek(syn::Ident) || input.peek(Token![crate])) && input.peek2(Token![=]) {
-            return Err(input.error("`#[receiver]` expects a signal before any `key = value`: `#[receiver(SIGNAL, ...)]`"));
+        if (input.peek(Ident) || input.peek(Token![crate])) && input.peek2(Token![=]) {
+            return Err(input.error(
+                "`#[receiver]` expects a signal before any `key = value`: `#[receiver(SIGNAL, ...)]`",
+            ));
         }
-        let signals = parse_signals(input)?;
+        let Signals(signals) = input.parse()?;
         let mut args = ReceiverArgs {
             signals,
             sender: None,
@@ -41,82 +50,122 @@ impl Parse for ReceiverArgs {
             priority: None,
             krate: None,
         };
+        let mut errors = Errors::default();
         while !input.is_empty() {
-            input.parse::<Token![,]>()?;
+            if let Err(error) = input.parse::<Token![,]>() {
+                errors.push(Err(error));
+                skip_to_comma(input);
+                continue;
+            }
             if input.is_empty() {
                 break;
             }
-            args.parse_key_value(input)?;
+            match input.parse::<KeyValue>() {
+                Ok(key_value) => errors.push(args.set(key_value)),
+                Err(error) => {
+                    errors.push(Err(error));
+                    skip_to_comma(input);
+                }
+            }
         }
+        errors.finish()?;
         Ok(args)
     }
 }
 
-// signals := path | "[" path ("," path)* ","? "]"
-fn parse_signals(input: ParseStream) -> syn::Result<Vec<Path>> {
-    if input.peek(syn::token::Bracket) {
-        let content;
-        let brackets = bracketed!(content in input);
-        let mut signals = Vec::new();
-        while !content.is_empty() {
-            signals.push(parse_signal_path(&content)?);
-            if content.is_empty() {
-                break;
-            }
-            content.parse::<Token![,]>()?;
-        }
-        if signals.is_empty() {
-            return Err(syn::Error::new(
-                brackets.span.join(),
-                "the list of signals is empty",
-            ));
-        }
-        return Ok(signals);
-    }
-    Ok(vec![parse_signal_path(input)?])
-}
-
-fn parse_signal_path(input: ParseStream) -> syn::Result<Path> {
-    if input.peek(syn::Lit) {
-        let lit: syn::Lit = input.parse()?;
-        return Err(syn::Error::new_spanned(
-            lit,
-            "expected a signal, found a literal",
-        ));
-    }
-    Path::parse_mod_style(input).map_err(|e| syn::Error::new(e.span(), "expected a signal"))
-}
-
-fn duplicate(key: &impl quote::ToTokens, name: &str) -> syn::Error {
-    syn::Error::new_spanned(key, format!("`{name}` specified more than once"))
-}
-
 impl ReceiverArgs {
-    // key_value := "sender" "=" Type | "dispatch_uid" "=" LitStr | "priority" "=" "-"? LitInt | "crate" "=" Path
-    fn parse_key_value(&mut self, input: ParseStream) -> syn::Result<()> {
-        let lookahead = input.lookahead1();
-        if lookahead.peek(kw::sender) {
-            let key: kw::sender = input.parse()?;
-            input.parse::<Token![=]>()?;
-            if self.sender.is_some() {
-                return Err(duplicate(&key, "sender"));
-            }
-            if input.peek(syn::Lit) {
-                let lit: syn::Lit = input.parse()?;
+    fn set(&mut self, key_value: KeyValue) -> syn::Result<()> {
+        fn store<K: ToTokens, V>(slot: &mut Option<V>, key: &K, value: V) -> syn::Result<()> {
+            if slot.is_some() {
+                let name = key.to_token_stream().to_string();
                 return Err(syn::Error::new_spanned(
-                    lit,
-                    "`sender` must be a type, e.g. `sender = PizzaStore`; named senders can be connected at run time with `ConnectOptions::sender(Sender::named(..))`",
+                    key,
+                    format!("`{name}` specified more than once"),
                 ));
             }
-            self.sender = Some(input.parse()?);
-        } else if lookahead.peek(kw::dispatch_uid) {
-            let key: kw::dispatch_uid = input.parse()?;
+            *slot = Some(value);
+            Ok(())
+        }
+        match key_value {
+            KeyValue::Sender(key, ty) => store(&mut self.sender, &key, ty),
+            KeyValue::DispatchUid(key, uid) => store(&mut self.dispatch_uid, &key, uid),
+            KeyValue::Priority(key, priority) => store(&mut self.priority, &key, priority),
+            KeyValue::Crate(key, path) => store(&mut self.krate, &key, path),
+        }
+    }
+}
+
+/// Skips the rest of a malformed `key = value` so the next one can be parsed.
+fn skip_to_comma(input: ParseStream) {
+    while !input.is_empty() && !input.peek(Token![,]) {
+        // A token tree is always available here, so this cannot fail.
+        let _ = input.parse::<TokenTree>();
+    }
+}
+
+struct Signals(Vec<Path>);
+
+// signals := signal | "[" signal ("," signal)* ","? "]"
+impl Parse for Signals {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if !input.peek(syn::token::Bracket) {
+            return Ok(Signals(vec![input.parse::<Signal>()?.0]));
+        }
+        let content;
+        let brackets = bracketed!(content in input);
+        let list = content.parse_terminated(Signal::parse, Token![,])?;
+        if list.is_empty() {
+            return Err(syn::Error::new(
+                brackets.span.join(),
+                "`#[receiver]` expects at least one signal in the list",
+            ));
+        }
+        Ok(Signals(list.into_iter().map(|signal| signal.0).collect()))
+    }
+}
+
+struct Signal(Path);
+
+// signal := Path   (module-style: no generic arguments)
+impl Parse for Signal {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(syn::Lit) {
+            let lit: syn::Lit = input.parse()?;
+            return Err(syn::Error::new_spanned(
+                lit,
+                "expected a signal path, found a literal",
+            ));
+        }
+        let path = Path::parse_mod_style(input)
+            .map_err(|error| syn::Error::new(error.span(), "expected a signal path"))?;
+        if !input.is_empty() && !input.peek(Token![,]) {
+            return Err(input.error(
+                "expected `,` after the signal; signals are listed as `[SIGNAL_A, SIGNAL_B]`",
+            ));
+        }
+        Ok(Signal(path))
+    }
+}
+
+enum KeyValue {
+    Sender(kw::sender, Type),
+    DispatchUid(kw::dispatch_uid, LitStr),
+    Priority(kw::priority, i32),
+    Crate(Token![crate], Path),
+}
+
+// key_value := "sender" "=" Type | "dispatch_uid" "=" LitStr | "priority" "=" "-"? LitInt | "crate" "=" Path
+impl Parse for KeyValue {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(kw::sender) {
+            let key = input.parse()?;
             input.parse::<Token![=]>()?;
-            if self.dispatch_uid.is_some() {
-                return Err(duplicate(&key, "dispatch_uid"));
-            }
-            let uid: LitStr = input.parse().map_err(|e| {
-                syn::Error::new(e.span(), "`dispatch_uid` must be a string literal")
+            Ok(KeyValue::Sender(key, parse_sender(input)?))
+        } else if input.peek(kw::dispatch_uid) {
+            let key = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let uid: LitStr = input.parse().map_err(|error| {
+                syn::Error::new(error.span(), "`dispatch_uid` must be a string literal")
             })?;
             if uid.value().is_empty() {
                 return Err(syn::Error::new_spanned(
@@ -124,40 +173,102 @@ impl ReceiverArgs {
                     "`dispatch_uid` must not be empty",
                 ));
             }
-            self.dispatch_uid = Some(uid);
-        } else if lookahead.peek(kw::priority) {
-            let key: kw::priority = input.parse()?;
+            Ok(KeyValue::DispatchUid(key, uid))
+        } else if input.peek(kw::priority) {
+            let key = input.parse()?;
             input.parse::<Token![=]>()?;
-            if self.priority.is_some() {
-                return Err(duplicate(&key, "priority"));
-            }
-            let negative = input.parse::<Option<Token![-]>>()?.is_some();
-            let lit: LitInt = input
-                .parse()
-                .map_err(|e| syn::Error::new(e.span(), "`priority` must be an integer literal"))?;
-            let value: i64 = lit.base10_parse()?;
-            let value = if negative { -value } else { value };
-            let value = i32::try_from(value)
-                .map_err(|_| syn::Error::new_spanned(&lit, "`priority` must fit in an `i32`"))?;
-            self.priority = Some(value);
-        } else if lookahead.peek(Token![crate]) {
-            let key: Token![crate] = input.parse()?;
+            Ok(KeyValue::Priority(key, parse_priority(input)?))
+        } else if input.peek(Token![crate]) {
+            let key = input.parse()?;
             input.parse::<Token![=]>()?;
-            if self.krate.is_some() {
-                return Err(duplicate(&key, "crate"));
-            }
-            self.krate = Some(Path::parse_mod_style(input)?);
-        } else if input.peek(syn::Ident) {
-            let ident: syn::Ident = input.parse()?;
-            return Err(syn::Error::new_spanned(
-                &ident,
-                format!(
-                    "unknown key `{ident}`; expected one of `sender`, `dispatch_uid`, `priority`, `crate`"
-                ),
-            ));
+            let path = Path::parse_mod_style(input).map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "`crate` must be a path to the `signals` crate, e.g. `crate = ::signals`",
+                )
+            })?;
+            Ok(KeyValue::Crate(key, path))
+        } else if input.peek(Ident) {
+            let ident: Ident = input.parse()?;
+            Err(unknown_key(&ident))
         } else {
-            return Err(lookahead.error());
+            Err(input.error(
+                "expected `key = value`; the keys are `sender`, `dispatch_uid`, `priority` and `crate`",
+            ))
         }
-        Ok(())
     }
+}
+
+fn parse_sender(input: ParseStream) -> syn::Result<Type> {
+    const MESSAGE: &str = "`sender` must be a type, e.g. `sender = PizzaStore`; named senders are connected at run time with `ConnectOptions::sender(Sender::named(..))`";
+    if input.peek(syn::Lit) {
+        let lit: syn::Lit = input.parse()?;
+        return Err(syn::Error::new_spanned(lit, MESSAGE));
+    }
+    let ty: Type = input
+        .parse()
+        .map_err(|error| syn::Error::new(error.span(), MESSAGE))?;
+    // A value such as `Sender::named("oven")` parses as far as its path.
+    if !input.is_empty() && !input.peek(Token![,]) {
+        return Err(syn::Error::new_spanned(ty, MESSAGE));
+    }
+    Ok(ty)
+}
+
+fn parse_priority(input: ParseStream) -> syn::Result<i32> {
+    let minus: Option<Token![-]> = input.parse()?;
+    let lit: LitInt = input.parse().map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            "`priority` must be an integer literal, e.g. `priority = 10`",
+        )
+    })?;
+    let out_of_range = || {
+        syn::Error::new_spanned(
+            &lit,
+            format!(
+                "`priority` must fit in an `i32` ({} to {})",
+                i32::MIN,
+                i32::MAX
+            ),
+        )
+    };
+    let magnitude: i64 = lit.base10_parse().map_err(|_| out_of_range())?;
+    let value = if minus.is_some() {
+        -magnitude
+    } else {
+        magnitude
+    };
+    i32::try_from(value).map_err(|_| out_of_range())
+}
+
+fn unknown_key(ident: &Ident) -> syn::Error {
+    let name = ident.to_string();
+    let suggestion = KEYS
+        .iter()
+        .filter(|key| edit_distance(key, &name) <= 2)
+        .min_by_key(|key| edit_distance(key, &name));
+    let message = match suggestion {
+        Some(key) => format!("unknown key `{name}`; did you mean `{key}`?"),
+        None => format!(
+            "unknown key `{name}`; expected one of `sender`, `dispatch_uid`, `priority`, `crate`"
+        ),
+    };
+    syn::Error::new_spanned(ident, message)
+}
+
+/// Levenshtein distance, for "did you mean" on a misspelt key.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }

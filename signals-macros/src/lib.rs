@@ -2,8 +2,12 @@
 //! which documents them.
 
 mod args;
+mod call;
+mod errors;
 mod receiver;
 mod signal;
+mod signature;
+mod spans;
 
 use proc_macro::TokenStream;
 

@@ -4,15 +4,20 @@
 //! disconnected by value). For each signal, a `const _` block adds a wrapper
 //! with the canonical signature `fn(Sender, &Args) -> Option<Response>` and
 //! submits a `StaticReceiver` node to that signal's `inventory` collection.
-//! Argument and return types are left to rustc; the generated call carries the
-//! spans of the user's parameters and return type so errors point there.
+//!
+//! The shape of the function is checked in `signature.rs`; its types are
+//! left to rustc, through a call written in `call.rs` so that a mismatch is
+//! reported on the user's signature and the signal path.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use proc_macro2::{Delimiter, Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn, Path, ReturnType, Type};
+use syn::{ItemFn, Path, PathSegment, Token};
 
 use crate::args::ReceiverArgs;
+use crate::call::checked_call;
+use crate::signature::{self, Param};
+use crate::spans::{bounds, group, signal_bounds};
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let function: ItemFn = match syn::parse2(item.clone()) {
@@ -28,9 +33,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             return out;
         }
     };
-    let expansion =
-        syn::parse2::<ReceiverArgs>(args).and_then(|args| expand_function(&args, &function));
-    match expansion {
+    match expand_function(args, &function) {
         Ok(registrations) => quote! { #function #registrations },
         Err(error) => {
             // Emit the function anyway so its own uses do not add errors.
@@ -55,123 +58,70 @@ fn item_keyword_span(item: &syn::Item) -> Span {
     }
 }
 
-/// What a receiver parameter stands for.
-enum Role {
-    Sender,
-    Args,
-}
-
-struct Param {
-    role: Role,
-    ty: Type,
-}
-
-fn classify_params(function: &ItemFn) -> syn::Result<Vec<Param>> {
-    let mut params = Vec::new();
-    for input in &function.sig.inputs {
-        match input {
-            FnArg::Receiver(receiver) => {
-                return Err(syn::Error::new_spanned(
-                    receiver,
-                    "`#[receiver]` cannot be applied to a method with a `self` parameter; use a free function",
-                ));
-            }
-            FnArg::Typed(typed) => params.push((*typed.ty).clone()),
+fn expand_function(args: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
+    // Report bad arguments and a bad signature together.
+    let args = syn::parse2::<ReceiverArgs>(args);
+    let params = signature::check(function);
+    let (args, params) = match (args, params) {
+        (Ok(args), Ok(params)) => (args, params),
+        (Err(mut error), Err(more)) => {
+            error.combine(more);
+            return Err(error);
         }
-    }
-    let shape_help = "accepted shapes: `()`, `(args: &Args)`, `(sender: Sender)`, `(sender: Sender, args: &Args)`";
-    match params.len() {
-        0 => Ok(Vec::new()),
-        1 => {
-            let ty = params.remove(0);
-            let role = if matches!(ty, Type::Reference(_)) {
-                Role::Args
-            } else {
-                Role::Sender
-            };
-            Ok(vec![Param { role, ty }])
-        }
-        2 => {
-            let args = params.remove(1);
-            let sender = params.remove(0);
-            if !matches!(args, Type::Reference(_)) {
-                return Err(syn::Error::new_spanned(
-                    &args,
-                    format!(
-                        "the arguments parameter must be a reference, e.g. `args: &Args`; {shape_help}"
-                    ),
-                ));
-            }
-            Ok(vec![
-                Param {
-                    role: Role::Sender,
-                    ty: sender,
-                },
-                Param {
-                    role: Role::Args,
-                    ty: args,
-                },
-            ])
-        }
-        _ => Err(syn::Error::new_spanned(
-            &function.sig.inputs[2],
-            format!("`#[receiver]` functions take at most two parameters; {shape_help}"),
-        )),
-    }
-}
-
-fn check_signature(function: &ItemFn) -> syn::Result<()> {
-    let sig = &function.sig;
-    if let Some(param) = sig
-        .generics
-        .params
+        (Err(error), _) | (_, Err(error)) => return Err(error),
+    };
+    Ok(args
+        .signals
         .iter()
-        .find(|p| !matches!(p, syn::GenericParam::Lifetime(_)))
-    {
-        return Err(syn::Error::new_spanned(
-            param,
-            "`#[receiver]` cannot be applied to a generic function",
-        ));
-    }
-    if let Some(clause) = &sig.generics.where_clause {
-        return Err(syn::Error::new_spanned(
-            clause,
-            "`#[receiver]` cannot be applied to a function with a `where` clause",
-        ));
-    }
-    if let Some(unsafety) = &sig.unsafety {
-        return Err(syn::Error::new_spanned(
-            unsafety,
-            "`#[receiver]` cannot be applied to an `unsafe fn`",
-        ));
-    }
-    if let Some(abi) = &sig.abi {
-        return Err(syn::Error::new_spanned(
-            abi,
-            "`#[receiver]` cannot be applied to an `extern` function",
-        ));
-    }
-    if let Some(variadic) = &sig.variadic {
-        return Err(syn::Error::new_spanned(
-            variadic,
-            "`#[receiver]` cannot be applied to a variadic function",
-        ));
-    }
-    Ok(())
+        .map(|signal| registration(&args, function, &params, signal, args.krate.as_ref()))
+        .collect())
 }
 
-fn expand_function(args: &ReceiverArgs, function: &ItemFn) -> syn::Result<TokenStream> {
-    check_signature(function)?;
-    let params = classify_params(function)?;
-    let krate = args
-        .krate
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(::signals));
-    let mut out = TokenStream::new();
-    for signal in &args.signals {
-        out.extend(registration(args, function, &params, signal, &krate));
+/// One signal of the attribute, with the paths and spans every part of its
+/// registration needs.
+pub(crate) struct Target {
+    /// A local alias of the path, spanned at the signal's name: the path is
+    /// written out once, so a path that does not resolve is one error.
+    pub(crate) signal: Ident,
+    pub(crate) krate: Path,
+    /// The first token of the signal path.
+    pub(crate) first: Span,
+    /// The signal's name, the last segment of its path.
+    pub(crate) last: Span,
+}
+
+impl Target {
+    fn new(signal: &Path, krate: Option<&Path>) -> Self {
+        let (first, last) = signal_bounds(signal);
+        let krate = krate.cloned().unwrap_or_else(|| Path {
+            leading_colon: Some(Token![::](first)),
+            segments: [PathSegment::from(Ident::new("signals", first))]
+                .into_iter()
+                .collect(),
+        });
+        Target {
+            signal: Ident::new("__signals_signal", last),
+            krate,
+            first,
+            last,
+        }
     }
-    Ok(out)
+
+    /// `<SIGNAL as SignalDef>::name`, spanned so that an error on it
+    /// underlines the signal's path in the attribute.
+    pub(crate) fn assoc(&self, name: &str, generics: &TokenStream) -> TokenStream {
+        let Target {
+            signal,
+            krate,
+            first,
+            last,
+            ..
+        } = self;
+        let name = Ident::new(name, *last);
+        let mut out = quote_spanned!(*first=> <#signal as #krate::SignalDef>);
+        out.extend(quote_spanned!(*last=> :: #name #generics));
+        out
+    }
 }
 
 fn registration(
@@ -179,60 +129,105 @@ fn registration(
     function: &ItemFn,
     params: &[Param],
     signal: &Path,
-    krate: &Path,
+    krate: Option<&Path>,
 ) -> TokenStream {
+    let target = Target::new(signal, krate);
+    let wrapper = wrapper(args, function, params, &target);
+    let submit = submit(args, function, &target);
+    let alias = &target.signal;
+    quote! {
+        const _: () = {
+            #[allow(non_camel_case_types)]
+            type #alias = #signal;
+            #wrapper
+            #submit
+        };
+    }
+}
+
+/// `fn __signals_call(Sender, &Args) -> Option<Response>` (or an
+/// `Option<BoxFuture>`): calls the user's function, through the signal's
+/// narrowing when the receiver filters on a sender type.
+fn wrapper(
+    args: &ReceiverArgs,
+    function: &ItemFn,
+    params: &[Param],
+    target: &Target,
+) -> TokenStream {
+    let Target {
+        signal,
+        krate,
+        first,
+        last,
+        ..
+    } = target;
+    let (first, last) = (*first, *last);
+    let is_async = function.sig.asyncness.is_some();
+    let call = checked_call(function, params, target);
+    let body = match &args.sender {
+        None => quote! { ::core::option::Option::Some({ #call }) },
+        Some(sender) => {
+            let narrowing = target.assoc("Narrowing", &TokenStream::new());
+            let (apply, capture) = if is_async {
+                (quote!(apply_async), quote!(move))
+            } else {
+                (quote!(apply), TokenStream::new())
+            };
+            quote! {
+                <#narrowing as #krate::Narrow<#signal, #sender>>::#apply(
+                    __signals_args,
+                    #capture |__signals_args| { #call },
+                )
+            }
+        }
+    };
+    // The signature is spanned over the signal path too: it is the first
+    // thing to fail if the path is not a signal. Lifetimes keep the call-site
+    // span of their declaration.
+    let response = target.assoc("Response", &TokenStream::new());
+    let mut output = quote_spanned!(first=> ::core::option::Option<);
+    if is_async {
+        output.extend(quote!(#krate::BoxFuture<'__b, #response>));
+    } else {
+        output.extend(response);
+    }
+    output.extend(quote_spanned!(last=> >));
+    let args_ty = target.assoc("Args", &quote_spanned!(last=> <'__a>));
+    let reference = quote_spanned!(first=> &);
+    let inputs = group(
+        Delimiter::Parenthesis,
+        last,
+        quote!(__signals_sender: #krate::Sender, __signals_args: #reference '__b #args_ty,),
+    );
+    let mut wrapper = quote_spanned! {first=>
+        #[allow(unused_variables, clippy::unnecessary_wraps, clippy::let_and_return)]
+        fn __signals_call
+    };
+    wrapper.extend(quote!(<'__a, '__b> #inputs -> #output));
+    wrapper.extend([group(Delimiter::Brace, last, body)]);
+    wrapper
+}
+
+/// `inventory::submit!` of the `StaticReceiver` node. Everything that needs
+/// the path to be a signal is spanned over it, so that if it is not, every
+/// error underlines it.
+fn submit(args: &ReceiverArgs, function: &ItemFn, target: &Target) -> TokenStream {
+    let Target {
+        signal,
+        krate,
+        first,
+        last,
+        ..
+    } = target;
+    let (first, last) = (*first, *last);
     let fn_name = &function.sig.ident;
     let name = fn_name.to_string();
-    let is_async = function.sig.asyncness.is_some();
-    let def = quote_spanned!(signal.span()=> <#signal as #krate::SignalDef>);
-
-    // Each argument expression carries the span of the parameter type it
-    // must match, so a type error points at the user's signature.
-    let call_args = params.iter().map(|param| {
-        let span = param.ty.span();
-        match param.role {
-            Role::Sender => quote_spanned!(span=> __signals_sender),
-            Role::Args => quote_spanned!(span=> __signals_args),
-        }
-    });
-    let call_span = match &function.sig.output {
-        ReturnType::Type(_, ty) => ty.span(),
-        ReturnType::Default => fn_name.span(),
-    };
-    let call = quote_spanned!(call_span=> #fn_name(#(#call_args),*));
-
-    let body = match (&args.sender, is_async) {
-        (None, false) => quote! { ::core::option::Option::Some(#call) },
-        (None, true) => quote! {
-            let __signals_future: #krate::BoxFuture<'__b, #def::Response> = ::std::boxed::Box::pin(#call);
-            ::core::option::Option::Some(__signals_future)
-        },
-        (Some(sender), false) => quote! {
-            <#def::Narrowing as #krate::Narrow<#signal, #sender>>::apply(
-                __signals_args,
-                |__signals_args| #call,
-            )
-        },
-        (Some(sender), true) => quote! {
-            <#def::Narrowing as #krate::Narrow<#signal, #sender>>::apply_async(
-                __signals_args,
-                move |__signals_args| {
-                    let __signals_future: #krate::BoxFuture<'_, #def::Response> = ::std::boxed::Box::pin(#call);
-                    __signals_future
-                },
-            )
-        },
-    };
-    let output = if is_async {
-        quote!(::core::option::Option<#krate::BoxFuture<'__b, #def::Response>>)
+    let constructor = if function.sig.asyncness.is_some() {
+        "new_async"
     } else {
-        quote!(::core::option::Option<#def::Response>)
+        "new_sync"
     };
-    let constructor = if is_async {
-        quote!(new_async)
-    } else {
-        quote!(new_sync)
-    };
+    let constructor = Ident::new(constructor, last);
     let dispatch_uid = match &args.dispatch_uid {
         Some(uid) => quote!(::core::option::Option::Some(#uid)),
         None => quote!(::core::option::Option::None),
@@ -240,40 +235,33 @@ fn registration(
     let priority = args.priority.unwrap_or(0);
     let sender = match &args.sender {
         Some(ty) => {
-            quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::Sender::of::<#ty>()))
+            let (ty_first, _) = bounds(ty);
+            quote_spanned!(ty_first=> ::core::option::Option::Some(#krate::Sender::of::<#ty>()))
         }
         None => quote!(::core::option::Option::None),
     };
     let line = quote_spanned!(fn_name.span()=> ::core::line!());
-    let signal_node = signal.to_token_stream();
-
-    quote! {
-        const _: () = {
-            #[allow(unused_variables, clippy::unnecessary_wraps)]
-            fn __signals_call<'__a, '__b>(
-                __signals_sender: #krate::Sender,
-                __signals_args: &'__b #def::Args<'__a>,
-            ) -> #output {
-                #body
-            }
-
-            #krate::__private::inventory::submit! {
-                #signal_node {
-                    __signals_receiver: #krate::__private::StaticReceiver::<#signal>::#constructor(
-                        #krate::__private::StaticMeta {
-                            name: #name,
-                            module_path: ::core::module_path!(),
-                            file: ::core::file!(),
-                            line: #line,
-                            dispatch_uid: #dispatch_uid,
-                            priority: #priority,
-                            sender: #sender,
-                            fn_id: #krate::__private::type_id_of_val(&#fn_name),
-                        },
-                        __signals_call,
-                    ),
-                }
-            }
-        };
-    }
+    let field = Ident::new("__signals_receiver", last);
+    let mut receiver = quote_spanned!(first=> #krate::__private::StaticReceiver::<#signal>);
+    receiver.extend(quote_spanned!(last=> :: #constructor));
+    let node = quote! {
+        #signal {
+            #field: #receiver(
+                #krate::__private::StaticMeta {
+                    name: #name,
+                    module_path: ::core::module_path!(),
+                    file: ::core::file!(),
+                    line: #line,
+                    dispatch_uid: #dispatch_uid,
+                    priority: #priority,
+                    sender: #sender,
+                    fn_id: #krate::__private::type_id_of_val(&#fn_name),
+                },
+                __signals_call,
+            ),
+        }
+    };
+    let mut submit = quote_spanned!(first=> #krate::__private::inventory::submit!);
+    submit.extend([group(Delimiter::Brace, last, node)]);
+    submit
 }

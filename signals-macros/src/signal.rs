@@ -6,19 +6,22 @@
 //! static receivers. `'_` and elided reference lifetimes in the argument type
 //! become the family lifetime, so arguments may borrow from the sender.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, Ident, Lifetime, Path, Token, Type, Visibility};
 
-// signal_block := ("#" "!" "[" "crate" "=" Path "]")? declaration*
+use crate::errors::Errors;
+
 struct SignalBlock {
     krate: Option<Path>,
     declarations: Vec<Declaration>,
+    /// Every problem found; the valid declarations are still expanded so
+    /// that their uses do not add errors of their own.
+    errors: Option<syn::Error>,
 }
 
-// declaration := attribute* visibility "static" Ident ":" Type ("=>" Type)? ";"
 struct Declaration {
     attrs: Vec<Attribute>,
     narrowing: Option<Path>,
@@ -28,36 +31,75 @@ struct Declaration {
     response: Option<Type>,
 }
 
+// signal_block := ("#" "!" "[" "crate" "=" Path "]")? declaration*
 impl Parse for SignalBlock {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut errors = Errors::default();
         let mut krate = None;
         for attr in input.call(Attribute::parse_inner)? {
-            if attr.path().is_ident("crate") {
-                let value = &attr.meta.require_name_value()?.value;
-                krate = Some(syn::parse2(quote!(#value))?);
+            if !attr.path().is_ident("crate") {
+                errors.push(Err(syn::Error::new_spanned(
+                    attr.path(),
+                    "unknown inner attribute in `signal!`; only `#![crate = path]` is accepted",
+                )));
+            } else if krate.is_some() {
+                errors.push(Err(syn::Error::new_spanned(
+                    attr.path(),
+                    "`#![crate]` specified more than once",
+                )));
             } else {
-                return Err(syn::Error::new_spanned(
-                    attr,
-                    "unknown inner attribute; only `#![crate = path]` is accepted",
-                ));
+                match crate_path(&attr) {
+                    Ok(path) => krate = Some(path),
+                    Err(error) => errors.push(Err(error)),
+                }
             }
         }
         let mut declarations = Vec::new();
         while !input.is_empty() {
-            declarations.push(input.parse()?);
+            match input.parse() {
+                Ok(declaration) => declarations.push(declaration),
+                Err(error) => {
+                    errors.push(Err(error));
+                    skip_declaration(input);
+                }
+            }
         }
-        if declarations.is_empty() {
-            return Err(
-                input.error("`signal!` expects at least one `static NAME: Args;` declaration")
-            );
+        if declarations.is_empty() && errors.is_empty() {
+            errors.push(Err(syn::Error::new(
+                Span::call_site(),
+                "`signal!` expects at least one declaration: `static NAME: Args;`",
+            )));
         }
         Ok(SignalBlock {
             krate,
             declarations,
+            errors: errors.into_error(),
         })
     }
 }
 
+fn crate_path(attr: &Attribute) -> syn::Result<Path> {
+    const MESSAGE: &str =
+        "`#![crate]` expects a path to the `signals` crate, e.g. `#![crate = ::signals]`";
+    let syn::Meta::NameValue(name_value) = &attr.meta else {
+        return Err(syn::Error::new_spanned(attr, MESSAGE));
+    };
+    let value = &name_value.value;
+    syn::parse2(quote!(#value)).map_err(|_| syn::Error::new_spanned(value, MESSAGE))
+}
+
+/// Skips the rest of a malformed declaration, up to and including its `;`.
+fn skip_declaration(input: ParseStream) {
+    while !input.is_empty() {
+        // A token tree is always available here, so this cannot fail.
+        if input.parse::<Token![;]>().is_ok() {
+            return;
+        }
+        let _ = input.parse::<TokenTree>();
+    }
+}
+
+// declaration := attribute* visibility "static" Ident ":" Type ("=>" Type)? ";"
 impl Parse for Declaration {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let mut attrs = input.call(Attribute::parse_outer)?;
@@ -68,21 +110,31 @@ impl Parse for Declaration {
             narrowing = Some(attrs.remove(at).parse_args()?);
         }
         let vis: Visibility = input.parse()?;
-        input.parse::<Token![static]>().map_err(|e| {
+        input.parse::<Token![static]>().map_err(|error| {
             syn::Error::new(
-                e.span(),
-                "expected `static`: signals are declared as `static NAME: Args;`",
+                error.span(),
+                "expected `static`; `signal!` declares each signal as `static NAME: Args;`",
             )
         })?;
         let name: Ident = input.parse()?;
-        input.parse::<Token![:]>()?;
+        input.parse::<Token![:]>().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected `:` and the arguments type: `static NAME: Args;`",
+            )
+        })?;
         let args: Type = input.parse()?;
         let response = if input.parse::<Option<Token![=>]>>()?.is_some() {
             Some(input.parse()?)
         } else {
             None
         };
-        input.parse::<Token![;]>()?;
+        input.parse::<Token![;]>().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected `;` after the declaration, or `=> Response` before it",
+            )
+        })?;
         Ok(Declaration {
             attrs,
             narrowing,
@@ -128,11 +180,15 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
                 .krate
                 .clone()
                 .unwrap_or_else(|| syn::parse_quote!(::signals));
-            block
+            let mut out: TokenStream = block
                 .declarations
                 .iter()
                 .map(|declaration| expand_one(declaration, &krate))
-                .collect()
+                .collect();
+            if let Some(errors) = block.errors {
+                out.extend(errors.into_compile_error());
+            }
+            out
         }
         Err(error) => error.into_compile_error(),
     }

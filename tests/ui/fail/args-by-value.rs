@@ -1,0 +1,12 @@
+use signals::{receiver, signal};
+
+pub struct Pizza;
+
+signal! {
+    pub static PIZZA_DONE: Pizza;
+}
+
+#[receiver(PIZZA_DONE)]
+fn on_pizza(_pizza: Pizza) {}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use signals::{receiver, signal};
+
+pub struct Pizza;
+
+signal! {
+    pub static PIZZA_DONE: Pizza;
+}
+
+#[receiver(PIZZA_DONE, crate = "signals")]
+fn on_pizza(_args: &Pizza) {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+use signals::signal;
+
+signal! {}
+
+fn main() {}

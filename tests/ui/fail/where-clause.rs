@@ -1,0 +1,16 @@
+use signals::{receiver, signal};
+
+pub struct Pizza;
+
+signal! {
+    pub static PIZZA_DONE: Pizza;
+}
+
+#[receiver(PIZZA_DONE)]
+fn on_pizza(_args: &Pizza)
+where
+    Pizza: Sized,
+{
+}
+
+fn main() {}
