@@ -16,6 +16,8 @@ pub mod registry;
 mod sender;
 pub mod signal;
 mod table;
+#[cfg(feature = "tracing")]
+mod trace;
 
 pub use connect::{ConnectOptions, Connection, ScopedConnection};
 pub use def::{Narrow, SignalDef, Untyped};
