@@ -211,13 +211,14 @@ fn run_sync_robust<D: SignalDef>(
         let info = &slot.entry.info;
         // The error event is emitted inside the receiver's span.
         let outcome = call_traced(info, || {
-            catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args)))
-                .map_err(|payload| failure::<D>(method, info, sender, &*payload))
+            match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
+                Ok(response) => response.map(Ok),
+                Err(payload) => Some(Err(failure::<D>(method, info, sender, &*payload))),
+            }
         });
         match outcome {
-            Ok(Some(response)) => responses.push(Ok(response)),
-            Ok(None) => saw_dead |= slot.weak,
-            Err(error) => responses.push(Err(error)),
+            Some(outcome) => responses.push(outcome),
+            None => saw_dead |= slot.weak,
         }
     }
     if saw_dead {
@@ -242,12 +243,15 @@ fn start_async<'b, D: SignalDef>(
 
 type Caught<R> = Result<R, Box<dyn Any + Send>>;
 
+/// The futures of a robust send's async receivers, and who they belong to.
+type Started<'b, R> = (Vec<BoxFuture<'b, Caught<R>>>, Vec<ReceiverInfo>);
+
 /// Starts every async receiver under a panic guard, as `dispatch.rs` does.
 fn start_async_robust<'b, D: SignalDef>(
     bucket: &Bucket<D>,
     sender: Sender,
     args: &'b D::Args<'_>,
-) -> (Vec<BoxFuture<'b, Caught<D::Response>>>, Vec<ReceiverInfo>) {
+) -> Started<'b, D::Response> {
     let mut futures: Vec<BoxFuture<'b, _>> = Vec::with_capacity(bucket.r#async.len());
     let mut infos = Vec::with_capacity(bucket.r#async.len());
     for slot in &*bucket.r#async {
