@@ -10,12 +10,14 @@ mod dispatch;
 mod error;
 mod executor;
 mod hash;
+mod mute;
 mod receiver;
 mod registration;
 pub mod registry;
 mod sender;
 pub mod signal;
 mod table;
+pub mod testing;
 #[cfg(feature = "tracing")]
 mod trace;
 

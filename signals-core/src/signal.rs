@@ -34,6 +34,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use arc_swap::ArcSwapOption;
 
 use crate::hash::BuildFoldHasher;
+use crate::mute::Mutes;
 use crate::receiver::{Origin, ReceiverInfo, ReceiverKind};
 use crate::registration::StaticCall;
 use crate::table::{AsyncCall, Call, Entry, Key, OrderKey, SyncCall, Table};
@@ -72,6 +73,8 @@ struct Inner<D: SignalDef> {
     /// Whether the entries are exactly the resolved static receivers.
     pristine: bool,
     duplicates: Vec<Duplicate>,
+    /// Receivers hidden from sends by `testing::muted…` guards.
+    mutes: Mutes,
 }
 
 /// A static receiver ignored at resolution because another one has the same
@@ -107,6 +110,7 @@ impl<D: SignalDef> Signal<D> {
                 entries: None,
                 pristine: true,
                 duplicates: Vec::new(),
+                mutes: Mutes::new(),
             }),
             _def: PhantomData,
         }
@@ -154,19 +158,32 @@ impl<D: SignalDef> Signal<D> {
     /// replaced so the caller can drop it (and maybe user closures) after
     /// releasing the lock.
     fn publish(&self, inner: &Inner<D>) -> Option<Arc<Table<D>>> {
-        let entries = inner.entries.as_deref().unwrap_or_default();
+        let entries = inner
+            .mutes
+            .visible(inner.entries.as_deref().unwrap_or_default());
         // `current` always holds the latest table, whatever the state says, so
         // a send that read a stale state word still finds a valid table.
-        let old = self.current.swap(Some(Arc::new(Table::build(entries))));
+        let old = self.current.swap(Some(Arc::new(Table::build(&entries))));
         let state = if entries.is_empty() {
             EMPTY
-        } else if inner.pristine {
+        } else if inner.pristine && !inner.mutes.is_active() {
             STATIC
         } else {
             DYNAMIC
         };
         self.state.store(state, Ordering::Release);
         old
+    }
+
+    /// Changes the signal's mutes and publishes the table they leave visible.
+    pub(crate) fn update_mutes<R>(&self, change: impl FnOnce(&mut Mutes) -> R) -> R {
+        let mut inner = self.lock();
+        self.ensure_resolved(&mut inner);
+        let result = change(&mut inner.mutes);
+        let released = self.publish(&inner);
+        drop(inner);
+        drop(released);
+        result
     }
 
     /// Adds an entry built by one of the `connect` methods.

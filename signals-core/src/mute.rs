@@ -1,0 +1,134 @@
+//! Muting receivers with no cost on the send path.
+//!
+//! A mute does not add a check to `send`: it changes which receivers the
+//! signal *publishes*. While any mute is active, every table the signal
+//! publishes leaves out the receivers a mute hides (see `Signal::publish`);
+//! when the last mute ends, the full table is published again, in the same
+//! order as before (unlike restoring a saved receiver list, which can reorder
+//! receivers connected meanwhile). Mutes are counted rules, so nested and
+//! overlapping mutes compose: a receiver stays hidden while at least one rule
+//! hides it.
+//!
+//! Because the table is shared, a mute is process-wide: it silences sends
+//! from every thread. Receivers listed as exempt (the test recorders) are
+//! never hidden, so a test can mute a signal's side effects and still see
+//! that it was sent.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::SignalDef;
+use crate::table::Entry;
+
+/// Chooses receivers of a signal by `dispatch_uid` or by name.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum Select {
+    /// The receiver connected with this `dispatch_uid`, whatever its sender
+    /// filter.
+    Uid(Cow<'static, str>),
+    /// Receivers with this name (`ReceiverInfo::name`, e.g. the function
+    /// name or the name given to `ConnectOptions::name`) or this full path
+    /// (`ReceiverInfo::path`, e.g. `app::kitchen::show_on_display`).
+    Name(Cow<'static, str>),
+}
+
+impl Select {
+    /// The receiver with `dispatch_uid` `uid`.
+    pub fn uid(uid: impl Into<Cow<'static, str>>) -> Select {
+        Select::Uid(uid.into())
+    }
+
+    /// Receivers named `name` (a function name or a full path).
+    pub fn name(name: impl Into<Cow<'static, str>>) -> Select {
+        Select::Name(name.into())
+    }
+
+    /// Whether the receiver described by `info` is chosen.
+    #[must_use]
+    pub fn matches(&self, info: &crate::ReceiverInfo) -> bool {
+        match self {
+            Select::Uid(uid) => info.dispatch_uid.as_deref() == Some(uid.as_ref()),
+            Select::Name(name) => info.name == *name || info.path() == *name,
+        }
+    }
+}
+
+impl fmt::Debug for Select {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Select::Uid(uid) => write!(f, "dispatch_uid {uid:?}"),
+            Select::Name(name) => write!(f, "name {name:?}"),
+        }
+    }
+}
+
+impl fmt::Display for Select {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+struct Rule {
+    id: u64,
+    /// `None` mutes the whole signal.
+    only: Option<Vec<Select>>,
+}
+
+/// The mutes active on one signal. Lives under the signal's lock.
+pub(crate) struct Mutes {
+    rules: Vec<Rule>,
+    /// Connection ids never hidden (recorders).
+    exempt: Vec<u64>,
+}
+
+impl Mutes {
+    pub(crate) const fn new() -> Self {
+        Mutes {
+            rules: Vec::new(),
+            exempt: Vec::new(),
+        }
+    }
+
+    /// Whether published tables must be filtered.
+    pub(crate) fn is_active(&self) -> bool {
+        !self.rules.is_empty()
+    }
+
+    fn hides<D: SignalDef>(&self, entry: &Entry<D>) -> bool {
+        !self.exempt.contains(&entry.id)
+            && self.rules.iter().any(|rule| match &rule.only {
+                None => true,
+                Some(selects) => selects.iter().any(|s| s.matches(&entry.info)),
+            })
+    }
+
+    /// The entries a send may see.
+    pub(crate) fn visible<'e, D: SignalDef>(
+        &self,
+        entries: &'e [Arc<Entry<D>>],
+    ) -> Cow<'e, [Arc<Entry<D>>]> {
+        if !self.is_active() {
+            return Cow::Borrowed(entries);
+        }
+        Cow::Owned(entries.iter().filter(|e| !self.hides(e)).cloned().collect())
+    }
+
+    /// Adds a rule hiding everything (`None`) or the selected receivers.
+    pub(crate) fn add(&mut self, only: Option<Vec<Select>>) -> u64 {
+        let id = crate::signal::next_id();
+        self.rules.push(Rule { id, only });
+        id
+    }
+
+    pub(crate) fn remove(&mut self, id: u64) {
+        self.rules.retain(|rule| rule.id != id);
+    }
+
+    pub(crate) fn set_exempt(&mut self, connection: u64, exempt: bool) {
+        self.exempt.retain(|&id| id != connection);
+        if exempt {
+            self.exempt.push(connection);
+        }
+    }
+}
