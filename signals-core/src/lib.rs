@@ -8,6 +8,7 @@ mod connect;
 mod def;
 mod dispatch;
 mod error;
+pub mod events;
 mod executor;
 mod hash;
 mod mute;

@@ -33,6 +33,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use arc_swap::ArcSwapOption;
 
+use crate::events::Change;
 use crate::hash::BuildFoldHasher;
 use crate::mute::Mutes;
 use crate::receiver::{Origin, ReceiverInfo, ReceiverKind};
@@ -206,11 +207,13 @@ impl<D: SignalDef> Signal<D> {
             });
         }
         let at = entries.partition_point(|e| e.order <= entry.order);
-        entries.insert(at, Arc::new(entry));
+        let added = Arc::new(entry);
+        entries.insert(at, Arc::clone(&added));
         inner.pristine = false;
         let released = self.publish(&inner);
         drop(inner);
         drop(released);
+        crate::events::connected::<D>(&added.info);
         Ok(id)
     }
 
@@ -235,6 +238,7 @@ impl<D: SignalDef> Signal<D> {
         inner.pristine = false;
         let released = self.publish(&inner);
         drop(inner);
+        crate::events::disconnected::<D>(&removed.info, Change::Disconnected);
         drop((removed, released));
         true
     }
@@ -269,6 +273,9 @@ impl<D: SignalDef> Signal<D> {
         inner.pristine = false;
         let released = self.publish(&inner);
         drop(inner);
+        for entry in &removed {
+            crate::events::disconnected::<D>(&entry.info, Change::OwnerDropped);
+        }
         drop((removed, released));
     }
 
