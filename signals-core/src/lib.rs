@@ -21,6 +21,7 @@ mod table;
 pub mod testing;
 #[cfg(feature = "tracing")]
 mod trace;
+pub mod wiring;
 
 pub use connect::{ConnectOptions, Connection, ScopedConnection};
 pub use def::{Narrow, SignalDef, Untyped};
@@ -30,6 +31,7 @@ pub use receiver::{Origin, ReceiverInfo, ReceiverKind};
 pub use registration::{AsyncFn, BoxFuture, SyncFn};
 pub use sender::Sender;
 pub use signal::{Duplicate, Signal};
+pub use wiring::{Wiring, wiring};
 
 /// Not public API. Used by code that `signal!` and `#[receiver]` generate.
 #[doc(hidden)]

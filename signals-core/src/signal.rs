@@ -431,18 +431,42 @@ fn resolve_static<D: SignalDef>() -> (Vec<Arc<Entry<D>>>, Vec<Duplicate>) {
     (kept, duplicates)
 }
 
+/// `Signal { path: "app::PIZZA_DONE", receivers: [..] }`, one compact line
+/// per live receiver (path, location, sender filter, priority, uid, kind,
+/// origin) in dispatch order.
 impl<D: SignalDef> fmt::Debug for Signal<D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let receivers = self.receivers();
         f.debug_struct("Signal")
-            .field("name", &D::NAME)
-            .field("module_path", &D::MODULE_PATH)
-            .field("receivers", &self.receivers())
+            .field("path", &format_args!("{}::{}", D::MODULE_PATH, D::NAME))
+            .field(
+                "receivers",
+                &receivers
+                    .iter()
+                    .map(crate::wiring::Compact)
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
 
+/// `{}`: the signal's path and its receivers on one line,
+/// `app::PIZZA_DONE -> [app::kitchen::show, app::courier::notify]`.
+/// `{:#}`: the signal's block of the wiring table (see
+/// [`wiring`](mod@crate::wiring)), one row per receiver with its sender filter,
+/// uid, priority, kind, origin and location.
 impl<D: SignalDef> fmt::Display for Signal<D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}::{}", D::MODULE_PATH, D::NAME)
+        if f.alternate() {
+            return fmt::Display::fmt(&crate::wiring::SignalWiring::of(self), f);
+        }
+        write!(f, "{}::{} -> [", D::MODULE_PATH, D::NAME)?;
+        for (i, info) in self.receivers().iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(&info.path())?;
+        }
+        f.write_str("]")
     }
 }
