@@ -281,6 +281,10 @@ fn collect_robust<D: SignalDef>(
 }
 
 /// [`Signal::send`] with spans.
+// Out of line and cold: the plain send path must stay as small (and as
+// inlinable) as without the feature.
+#[cold]
+#[inline(never)]
 pub(crate) fn send<D: SignalDef>(
     signal: &Signal<D>,
     sender: Sender,
@@ -306,6 +310,10 @@ pub(crate) fn send<D: SignalDef>(
 }
 
 /// [`Signal::send_robust`] with spans and error events.
+// Out of line and cold: the plain send path must stay as small (and as
+// inlinable) as without the feature.
+#[cold]
+#[inline(never)]
 pub(crate) fn send_robust<D: SignalDef>(
     signal: &Signal<D>,
     sender: Sender,
@@ -332,6 +340,10 @@ pub(crate) fn send_robust<D: SignalDef>(
 }
 
 /// [`Signal::asend`] with spans.
+// Out of line and cold: the plain send path must stay as small (and as
+// inlinable) as without the feature.
+#[cold]
+#[inline(never)]
 pub(crate) async fn asend<D: SignalDef>(
     signal: &Signal<D>,
     sender: Sender,
@@ -356,6 +368,10 @@ pub(crate) async fn asend<D: SignalDef>(
 }
 
 /// [`Signal::asend_robust`] with spans and error events.
+// Out of line and cold: the plain send path must stay as small (and as
+// inlinable) as without the feature.
+#[cold]
+#[inline(never)]
 pub(crate) async fn asend_robust<D: SignalDef>(
     signal: &Signal<D>,
     sender: Sender,
