@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use signals::registry::AnySignal;
 use signals::wiring::Wiring;
 use signals::{ConnectOptions, Origin, Sender, receiver, signal, wiring};
 
@@ -97,6 +98,10 @@ wiring::SILENT  (declared at {FILE}:{})
     );
     assert_eq!(table, expected);
     assert_eq!(Wiring::default().to_string(), "no signals\n");
+    let chosen = Wiring::of([&SILENT as &dyn AnySignal, &SHOWN]);
+    let paths: Vec<String> = chosen.signals().iter().map(|s| s.path()).collect();
+    assert_eq!(paths, ["wiring::SILENT", "wiring::SHOWN"]);
+    assert_eq!(chosen.signals()[0].declared_at, None);
 }
 
 #[test]
