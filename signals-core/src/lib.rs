@@ -3,6 +3,14 @@
 //! dispatch and the registry. Use it through the `signals` facade, which also
 //! provides the `signal!` and `#[receiver]` macros and documents the whole
 //! library.
+//!
+//! Seeing what signals do: [`wiring()`] maps every signal to its receivers
+//! (text table or Graphviz `dot`), [`events`] reports receivers being
+//! connected and disconnected, [`testing`] mutes, connects for a scope and
+//! records sends, and the cargo feature `tracing` turns every send into a
+//! span of the `signals` target with one child span per receiver call (and
+//! an ERROR event per panic caught by `send_robust`/`asend_robust`); without
+//! a subscriber interested in that target a send pays one static check.
 
 mod connect;
 mod def;

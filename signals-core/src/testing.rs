@@ -49,7 +49,9 @@ use crate::table::{Call, Entry, Key, OrderKey, SyncCall};
 use crate::{ConnectError, ConnectOptions, Sender, Signal, SignalDef};
 
 /// Silences every receiver of `signal` (except recorders) until the guard is
-/// dropped, on every thread. Sends return no responses meanwhile.
+/// dropped, on every thread. Sends return no responses meanwhile, and
+/// `has_listeners` and `receivers_for` answer as for a signal without those
+/// receivers (`receivers` still lists them: they are connected, not called).
 /// Mutes nest: the signal speaks again when the last guard is gone.
 pub fn muted<D: SignalDef>(signal: &Signal<D>) -> Muted<'_, D> {
     let id = signal.update_mutes(|mutes| mutes.add(None));
