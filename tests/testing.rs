@@ -4,8 +4,8 @@
 //! its own signals: that is the documented rule for tests that mute.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 use signals::testing::{self, MuteError, Select, Sent};
@@ -36,6 +36,8 @@ signal! {
     pub static THREAD_ONLY: Order;
     pub static SCOPED: Order => u32;
     pub static PARALLEL: Order;
+    pub static THREAD_MUTED: Order => &'static str;
+    pub static SHARED_MUTE: Order;
 }
 
 #[receiver(MUTE_ALL)]
@@ -63,6 +65,23 @@ static THREAD_CALLS: AtomicUsize = AtomicUsize::new(0);
 #[receiver(MUTE_THREADS)]
 fn count_thread_calls() {
     THREAD_CALLS.fetch_add(1, Ordering::SeqCst);
+}
+
+#[receiver(THREAD_MUTED)]
+fn ring_bell() -> &'static str {
+    "ring"
+}
+
+#[receiver(THREAD_MUTED, priority = -1)]
+async fn light_lamp() -> &'static str {
+    "lamp"
+}
+
+static HEARD_BY_THREAD: Mutex<Vec<thread::ThreadId>> = Mutex::new(Vec::new());
+
+#[receiver(SHARED_MUTE)]
+fn note_thread() {
+    HEARD_BY_THREAD.lock().unwrap().push(thread::current().id());
 }
 
 /// The panic message of `f`, which must panic.
@@ -343,4 +362,60 @@ fn connected_to_disconnects_after_a_panic_and_reports_duplicates() {
     .unwrap();
     assert!(matches!(nested, Err(ConnectError::Duplicate { .. })));
     assert!(SCOPED.receivers().is_empty());
+}
+
+#[test]
+fn a_thread_mute_silences_only_sends_from_its_thread() {
+    let send = || THREAD_MUTED.send(Sender::NONE, &order(1));
+    let from_other_thread = || thread::scope(|scope| scope.spawn(send).join().unwrap());
+    {
+        let _quiet = testing::muted_on_this_thread(&THREAD_MUTED);
+        assert!(send().is_empty());
+        assert!(
+            futures::executor::block_on(THREAD_MUTED.asend_robust(Sender::NONE, &order(1)))
+                .is_empty()
+        );
+        assert_eq!(from_other_thread(), ["ring", "lamp"]);
+        let _bell =
+            testing::muted_receivers_on_this_thread(&THREAD_MUTED, [Select::name("ring_bell")])
+                .unwrap();
+        assert!(send().is_empty());
+    }
+    {
+        let _bell =
+            testing::muted_receivers_on_this_thread(&THREAD_MUTED, [Select::name("ring_bell")])
+                .unwrap();
+        assert_eq!(send(), ["lamp"]);
+        assert_eq!(from_other_thread(), ["ring", "lamp"]);
+        // A process-wide mute wins over a thread mute.
+        let _all = testing::muted(&THREAD_MUTED);
+        assert!(from_other_thread().is_empty());
+    }
+    assert_eq!(send(), ["ring", "lamp"]);
+}
+
+#[test]
+fn thread_mutes_on_a_shared_signal_work_in_parallel() {
+    // Four "tests" mute the shared signal on their own thread while four
+    // others send it unmuted, all at the same time.
+    let ids: Vec<(thread::ThreadId, bool)> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|t| {
+                scope.spawn(move || {
+                    let muting = t % 2 == 0;
+                    let _quiet = muting.then(|| testing::muted_on_this_thread(&SHARED_MUTE));
+                    for i in 0..50 {
+                        SHARED_MUTE.send(Sender::NONE, &order(i));
+                    }
+                    (thread::current().id(), muting)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let heard = HEARD_BY_THREAD.lock().unwrap();
+    for (id, muting) in ids {
+        let count = heard.iter().filter(|&&t| t == id).count();
+        assert_eq!(count, if muting { 0 } else { 50 });
+    }
 }

@@ -10,16 +10,22 @@
 //! hides it.
 //!
 //! Because the table is shared, a mute is process-wide: it silences sends
-//! from every thread. Receivers listed as exempt (the test recorders) are
-//! never hidden, so a test can mute a signal's side effects and still see
-//! that it was sent.
+//! from every thread. A thread-scoped mute cannot simply leave receivers out
+//! of the shared table; instead, while one is active, the published table
+//! holds its receivers wrapped in a check of the sending thread. Only those
+//! receivers, and only while such a mute exists, pay that check; every other
+//! send path is unchanged.
+//!
+//! Receivers listed as exempt (the test recorders) are never hidden, so a
+//! test can mute a signal's side effects and still see that it was sent.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
+use std::thread::{self, ThreadId};
 
-use crate::SignalDef;
-use crate::table::Entry;
+use crate::table::{AsyncCall, Call, Entry, SyncCall};
+use crate::{Sender, SignalDef};
 
 /// Chooses receivers of a signal by `dispatch_uid` or by name.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -73,6 +79,24 @@ struct Rule {
     id: u64,
     /// `None` mutes the whole signal.
     only: Option<Vec<Select>>,
+    /// `None` mutes sends from every thread.
+    thread: Option<ThreadId>,
+}
+
+impl Rule {
+    fn applies_to<D: SignalDef>(&self, entry: &Entry<D>) -> bool {
+        match &self.only {
+            None => true,
+            Some(selects) => selects.iter().any(|s| s.matches(&entry.info)),
+        }
+    }
+}
+
+/// How an entry is muted.
+enum Hidden {
+    No,
+    Everywhere,
+    OnThreads(Arc<[ThreadId]>),
 }
 
 /// The mutes active on one signal. Lives under the signal's lock.
@@ -95,12 +119,22 @@ impl Mutes {
         !self.rules.is_empty()
     }
 
-    fn hides<D: SignalDef>(&self, entry: &Entry<D>) -> bool {
-        !self.exempt.contains(&entry.id)
-            && self.rules.iter().any(|rule| match &rule.only {
-                None => true,
-                Some(selects) => selects.iter().any(|s| s.matches(&entry.info)),
-            })
+    fn hidden<D: SignalDef>(&self, entry: &Entry<D>) -> Hidden {
+        if self.exempt.contains(&entry.id) {
+            return Hidden::No;
+        }
+        let mut threads = Vec::new();
+        for rule in self.rules.iter().filter(|rule| rule.applies_to(entry)) {
+            match rule.thread {
+                None => return Hidden::Everywhere,
+                Some(thread) => threads.push(thread),
+            }
+        }
+        if threads.is_empty() {
+            Hidden::No
+        } else {
+            Hidden::OnThreads(threads.into())
+        }
     }
 
     /// The entries a send may see.
@@ -111,13 +145,23 @@ impl Mutes {
         if !self.is_active() {
             return Cow::Borrowed(entries);
         }
-        Cow::Owned(entries.iter().filter(|e| !self.hides(e)).cloned().collect())
+        Cow::Owned(
+            entries
+                .iter()
+                .filter_map(|e| match self.hidden(e) {
+                    Hidden::No => Some(Arc::clone(e)),
+                    Hidden::Everywhere => None,
+                    Hidden::OnThreads(threads) => Some(Arc::new(silenced_on(e, threads))),
+                })
+                .collect(),
+        )
     }
 
-    /// Adds a rule hiding everything (`None`) or the selected receivers.
-    pub(crate) fn add(&mut self, only: Option<Vec<Select>>) -> u64 {
+    /// Adds a rule hiding everything (`only: None`) or the selected
+    /// receivers, from sends on every thread (`thread: None`) or on one.
+    pub(crate) fn add(&mut self, only: Option<Vec<Select>>, thread: Option<ThreadId>) -> u64 {
         let id = crate::signal::next_id();
-        self.rules.push(Rule { id, only });
+        self.rules.push(Rule { id, only, thread });
         id
     }
 
@@ -130,5 +174,46 @@ impl Mutes {
         if exempt {
             self.exempt.push(connection);
         }
+    }
+}
+
+/// A copy of `entry` whose call does nothing when made from one of `threads`.
+/// "Nothing" is `None`, the dispatcher's "did not apply": no response, no
+/// error, the next receiver runs.
+fn silenced_on<D: SignalDef>(entry: &Entry<D>, threads: Arc<[ThreadId]>) -> Entry<D> {
+    let quiet = move || threads.contains(&thread::current().id());
+    let call = match &entry.call {
+        Call::Sync(inner) => {
+            let inner = inner.clone();
+            let call: Arc<crate::table::DynSync<D>> =
+                Arc::new(move |sender: Sender, args: &D::Args<'_>| {
+                    if quiet() {
+                        None
+                    } else {
+                        inner.call(sender, args)
+                    }
+                });
+            Call::Sync(SyncCall::Dyn(call))
+        }
+        Call::Async(inner) => {
+            let inner = inner.clone();
+            let call: Arc<crate::table::DynAsync<D>> =
+                Arc::new(move |sender: Sender, args: &D::Args<'_>| {
+                    if quiet() {
+                        None
+                    } else {
+                        inner.call(sender, args)
+                    }
+                });
+            Call::Async(AsyncCall::Dyn(call))
+        }
+    };
+    Entry {
+        info: entry.info.clone(),
+        key: entry.key.clone(),
+        id: entry.id,
+        order: entry.order.clone(),
+        call,
+        liveness: entry.liveness.clone(),
     }
 }

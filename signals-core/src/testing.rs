@@ -20,19 +20,24 @@
 //! # Ok::<(), signals::ConnectError>(())
 //! ```
 //!
-//! # Every thread, not just the current one
+//! # Every thread by default, the current one on request
 //!
-//! Mutes and recorders apply to **all threads**: a mute changes the receiver
-//! table the signal publishes (so it costs nothing on the send path, see
-//! `mute.rs`), and a recorder is a receiver. A send from a worker thread
-//! spawned by the code under test is muted and recorded like one from the
-//! test's own thread. The flip side: two tests that run in parallel (the
-//! default for `cargo test`) and use the **same** signal see each other's
-//! mutes and sends. Give such tests their own signals or senders, filter the
-//! recording with [`Recorder::from_sender`], use [`record_this_thread`] when
-//! the sends of interest happen on the test's thread, or serialise the tests
-//! (one test, a shared `Mutex`, or `--test-threads=1`). Tests on different
-//! signals never interfere.
+//! [`muted`], [`muted_receivers`] and [`record`] apply to **all threads**: a
+//! mute changes the receiver table the signal publishes (so it costs nothing
+//! on the send path, see `mute.rs`), and a recorder is a receiver. A send
+//! from a worker thread spawned by the code under test is muted and recorded
+//! like one from the test's own thread. The flip side: two tests that run in
+//! parallel (the default for `cargo test`) and use the **same** signal see
+//! each other's mutes and sends.
+//!
+//! When tests share a signal and their sends happen on the test's own thread,
+//! use the thread-scoped variants instead: [`muted_on_this_thread`],
+//! [`muted_receivers_on_this_thread`] and [`record_this_thread`] only affect
+//! sends made on the thread that created them. (They cost a thread-id check
+//! on the muted receivers, and only while the mute exists.) Otherwise give
+//! such tests their own signals or senders, narrow the assertions with
+//! [`Recorder::from_sender`], or serialise them (a shared `Mutex`, or
+//! `--test-threads=1`). Tests on different signals never interfere.
 //!
 //! Recorders are never muted: muting is about side effects, recording about
 //! observing the send.
@@ -54,13 +59,23 @@ use crate::{ConnectError, ConnectOptions, Sender, Signal, SignalDef};
 /// receivers (`receivers` still lists them: they are connected, not called).
 /// Mutes nest: the signal speaks again when the last guard is gone.
 pub fn muted<D: SignalDef>(signal: &Signal<D>) -> Muted<'_, D> {
-    let id = signal.update_mutes(|mutes| mutes.add(None));
+    let id = signal.update_mutes(|mutes| mutes.add(None, None));
+    Muted { signal, id }
+}
+
+/// Like [`muted`], but only sends made on the calling thread are silenced;
+/// sends from other threads (say, a test running in parallel) still reach
+/// every receiver. `has_listeners` is not affected. Sends from threads the
+/// code under test spawns are *not* muted.
+pub fn muted_on_this_thread<D: SignalDef>(signal: &Signal<D>) -> Muted<'_, D> {
+    let thread = thread::current().id();
+    let id = signal.update_mutes(|mutes| mutes.add(None, Some(thread)));
     Muted { signal, id }
 }
 
 /// Silences only the receivers chosen by `select` (by `dispatch_uid` or
-/// name, see [`Select`]) until the guard is dropped; the others keep running
-/// in their usual order.
+/// name, see [`Select`]) until the guard is dropped, on every thread; the
+/// others keep running in their usual order.
 ///
 /// # Errors
 ///
@@ -72,6 +87,27 @@ pub fn muted<D: SignalDef>(signal: &Signal<D>) -> Muted<'_, D> {
 pub fn muted_receivers<D: SignalDef>(
     signal: &Signal<D>,
     select: impl IntoIterator<Item = Select>,
+) -> Result<Muted<'_, D>, MuteError> {
+    mute_selected(signal, select, None)
+}
+
+/// [`muted_receivers`] for sends made on the calling thread only, as
+/// [`muted_on_this_thread`].
+///
+/// # Errors
+///
+/// As [`muted_receivers`].
+pub fn muted_receivers_on_this_thread<D: SignalDef>(
+    signal: &Signal<D>,
+    select: impl IntoIterator<Item = Select>,
+) -> Result<Muted<'_, D>, MuteError> {
+    mute_selected(signal, select, Some(thread::current().id()))
+}
+
+fn mute_selected<D: SignalDef>(
+    signal: &Signal<D>,
+    select: impl IntoIterator<Item = Select>,
+    thread: Option<ThreadId>,
 ) -> Result<Muted<'_, D>, MuteError> {
     let select: Vec<Select> = select.into_iter().collect();
     if select.is_empty() {
@@ -87,7 +123,7 @@ pub fn muted_receivers<D: SignalDef>(
             select: missing.clone(),
         });
     }
-    let id = signal.update_mutes(|mutes| mutes.add(Some(select)));
+    let id = signal.update_mutes(|mutes| mutes.add(Some(select), thread));
     Ok(Muted { signal, id })
 }
 
