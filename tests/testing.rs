@@ -38,6 +38,7 @@ signal! {
     pub static PARALLEL: Order;
     pub static THREAD_MUTED: Order => &'static str;
     pub static SHARED_MUTE: Order;
+    pub static STRESSED: Order => &'static str;
 }
 
 #[receiver(MUTE_ALL)]
@@ -82,6 +83,21 @@ static HEARD_BY_THREAD: Mutex<Vec<thread::ThreadId>> = Mutex::new(Vec::new());
 #[receiver(SHARED_MUTE)]
 fn note_thread() {
     HEARD_BY_THREAD.lock().unwrap().push(thread::current().id());
+}
+
+#[receiver(STRESSED, priority = 3)]
+fn first() -> &'static str {
+    "first"
+}
+
+#[receiver(STRESSED, priority = 2)]
+fn second() -> &'static str {
+    "second"
+}
+
+#[receiver(STRESSED, priority = 1)]
+fn third() -> &'static str {
+    "third"
 }
 
 /// The panic message of `f`, which must panic.
@@ -418,4 +434,49 @@ fn thread_mutes_on_a_shared_signal_work_in_parallel() {
         let count = heard.iter().filter(|&&t| t == id).count();
         assert_eq!(count, if muting { 0 } else { 50 });
     }
+}
+
+#[test]
+fn mutes_connects_and_sends_race_without_losing_order_or_receivers() {
+    const ORDER: [&str; 4] = ["first", "second", "third", "runtime"];
+    let in_order = |responses: &[&str]| {
+        let positions: Vec<usize> = responses
+            .iter()
+            .map(|r| ORDER.iter().position(|o| o == r).unwrap())
+            .collect();
+        positions.windows(2).all(|w| w[0] <= w[1])
+    };
+    thread::scope(|scope| {
+        scope.spawn(|| {
+            for _ in 0..200 {
+                let _m = testing::muted_receivers(&STRESSED, [Select::name("second")]).unwrap();
+                let responses = STRESSED.send(Sender::NONE, &order(1));
+                assert!(!responses.contains(&"second"), "{responses:?}");
+            }
+        });
+        scope.spawn(|| {
+            for _ in 0..200 {
+                let _m = testing::muted_on_this_thread(&STRESSED);
+                assert!(STRESSED.send(Sender::NONE, &order(2)).is_empty());
+            }
+        });
+        scope.spawn(|| {
+            for _ in 0..200 {
+                let c = STRESSED
+                    .connect_with(ConnectOptions::new().priority(0), |_, _| "runtime")
+                    .unwrap();
+                assert!(c.disconnect());
+            }
+        });
+        scope.spawn(|| {
+            for _ in 0..500 {
+                let responses = STRESSED.send(Sender::NONE, &order(3));
+                assert!(in_order(&responses), "{responses:?}");
+            }
+        });
+    });
+    assert_eq!(
+        STRESSED.send(Sender::NONE, &order(4)),
+        ["first", "second", "third"]
+    );
 }
