@@ -49,6 +49,10 @@ impl<D: SignalDef> Signal<D> {
     /// never finish.
     #[inline]
     pub fn send(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        #[cfg(feature = "tracing")]
+        if crate::trace::enabled() {
+            return crate::trace::send(self, sender, args);
+        }
         if self.state.load(Ordering::Acquire) == EMPTY {
             return Vec::new();
         }
@@ -91,6 +95,10 @@ impl<D: SignalDef> Signal<D> {
         sender: Sender,
         args: &D::Args<'_>,
     ) -> Vec<RobustResponse<D::Response>> {
+        #[cfg(feature = "tracing")]
+        if crate::trace::robust_enabled() {
+            return crate::trace::send_robust(self, sender, args);
+        }
         self.with_table(
             |table| {
                 let bucket = table.bucket(&sender);
@@ -125,6 +133,10 @@ impl<D: SignalDef> Signal<D> {
     /// [`send`](Self::send). A panic propagates and drops the async receivers
     /// still pending.
     pub async fn asend(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        #[cfg(feature = "tracing")]
+        if crate::trace::enabled() {
+            return crate::trace::asend(self, sender, args).await;
+        }
         let Some(snapshot) = self.snapshot() else {
             return Vec::new();
         };
@@ -160,6 +172,10 @@ impl<D: SignalDef> Signal<D> {
         sender: Sender,
         args: &D::Args<'_>,
     ) -> Vec<RobustResponse<D::Response>> {
+        #[cfg(feature = "tracing")]
+        if crate::trace::robust_enabled() {
+            return crate::trace::asend_robust(self, sender, args).await;
+        }
         let Some(snapshot) = self.snapshot() else {
             return Vec::new();
         };

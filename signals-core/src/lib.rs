@@ -3,21 +3,35 @@
 //! dispatch and the registry. Use it through the `signals` facade, which also
 //! provides the `signal!` and `#[receiver]` macros and documents the whole
 //! library.
+//!
+//! Seeing what signals do: [`wiring()`] maps every signal to its receivers
+//! (text table or Graphviz `dot`), [`events`] reports receivers being
+//! connected and disconnected, [`testing`] mutes, connects for a scope and
+//! records sends, and the cargo feature `tracing` turns every send into a
+//! span of the `signals` target with one child span per receiver call (and
+//! an ERROR event per panic caught by `send_robust`/`asend_robust`); without
+//! a subscriber interested in that target a send pays one static check.
 
 pub mod builtin;
 mod connect;
 mod def;
 mod dispatch;
 mod error;
+pub mod events;
 mod executor;
 mod hash;
 pub mod models;
+mod mute;
 mod receiver;
 mod registration;
 pub mod registry;
 mod sender;
 pub mod signal;
 mod table;
+pub mod testing;
+#[cfg(feature = "tracing")]
+mod trace;
+pub mod wiring;
 
 #[cfg(feature = "tower")]
 pub mod http;
@@ -33,6 +47,7 @@ pub use receiver::{Origin, ReceiverInfo, ReceiverKind};
 pub use registration::{AsyncFn, BoxFuture, SyncFn};
 pub use sender::Sender;
 pub use signal::{Duplicate, Signal};
+pub use wiring::{Wiring, wiring};
 
 /// Not public API. Used by code that `signal!` and `#[receiver]` generate.
 #[doc(hidden)]

@@ -61,7 +61,9 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use arc_swap::ArcSwapOption;
 
+use crate::events::Change;
 use crate::hash::BuildFoldHasher;
+use crate::mute::Mutes;
 use crate::receiver::{Origin, ReceiverInfo, ReceiverKind};
 use crate::registration::StaticCall;
 use crate::table::{AsyncCall, Call, Entry, Key, OrderKey, SyncCall, Table};
@@ -98,6 +100,8 @@ struct Inner<D: SignalDef> {
     /// Whether the entries are exactly the resolved static receivers.
     pristine: bool,
     duplicates: Vec<Duplicate>,
+    /// Receivers hidden from sends by `testing::muted…` guards.
+    mutes: Mutes,
 }
 
 /// A static receiver ignored at resolution because another one has the same
@@ -132,6 +136,7 @@ impl<D: SignalDef> Signal<D> {
                 entries: None,
                 pristine: true,
                 duplicates: Vec::new(),
+                mutes: Mutes::new(),
             }),
             _def: PhantomData,
         }
@@ -179,19 +184,32 @@ impl<D: SignalDef> Signal<D> {
     /// replaced so the caller can drop it (and maybe user closures) after
     /// releasing the lock.
     fn publish(&self, inner: &Inner<D>) -> Option<Arc<Table<D>>> {
-        let entries = inner.entries.as_deref().unwrap_or_default();
+        let entries = inner
+            .mutes
+            .visible(inner.entries.as_deref().unwrap_or_default());
         // `current` always holds the latest table, whatever the state says, so
         // a send that read a stale state word still finds a valid table.
-        let old = self.current.swap(Some(Arc::new(Table::build(entries))));
+        let old = self.current.swap(Some(Arc::new(Table::build(&entries))));
         let state = if entries.is_empty() {
             EMPTY
-        } else if inner.pristine {
+        } else if inner.pristine && !inner.mutes.is_active() {
             STATIC
         } else {
             DYNAMIC
         };
         self.state.store(state, Ordering::Release);
         old
+    }
+
+    /// Changes the signal's mutes and publishes the table they leave visible.
+    pub(crate) fn update_mutes<R>(&self, change: impl FnOnce(&mut Mutes) -> R) -> R {
+        let mut inner = self.lock();
+        self.ensure_resolved(&mut inner);
+        let result = change(&mut inner.mutes);
+        let released = self.publish(&inner);
+        drop(inner);
+        drop(released);
+        result
     }
 
     /// Adds an entry built by one of the `connect` methods.
@@ -216,15 +234,20 @@ impl<D: SignalDef> Signal<D> {
             };
             let released = (!dead.is_empty()).then(|| self.publish(&inner));
             drop(inner);
-            drop((dead, released));
+            drop(released);
+            report_dead::<D>(&dead);
             return Err(error);
         }
         let at = entries.partition_point(|e| e.order <= entry.order);
-        entries.insert(at, Arc::new(entry));
+        let added = Arc::new(entry);
+        entries.insert(at, Arc::clone(&added));
         inner.pristine = false;
         let released = self.publish(&inner);
         drop(inner);
-        drop((dead, released));
+        drop(released);
+        report_dead::<D>(&dead);
+        drop(dead);
+        crate::events::connected::<D>(&added.info);
         Ok(id)
     }
 
@@ -255,9 +278,12 @@ impl<D: SignalDef> Signal<D> {
         inner.pristine = false;
         let released = self.publish(&inner);
         drop(inner);
-        let found = removed.is_some();
-        drop((removed, dead, released));
-        found
+        drop(released);
+        report_dead::<D>(&dead);
+        drop(dead);
+        let Some(removed) = removed else { return false };
+        crate::events::disconnected::<D>(&removed.info, Change::Disconnected);
+        true
     }
 
     pub(crate) fn remove_key(&self, key: &Key, sender: Option<Sender>) -> bool {
@@ -277,7 +303,8 @@ impl<D: SignalDef> Signal<D> {
         }
         let released = self.publish(&inner);
         drop(inner);
-        drop((removed, released));
+        drop(released);
+        report_dead::<D>(&removed);
     }
 
     /// Runs `f` on the table a send starting now would use.
@@ -374,6 +401,14 @@ impl<D: SignalDef> Signal<D> {
     }
 }
 
+/// Reports weak receivers pruned because their owner is gone. Called after
+/// the signal's lock is released: observers may use the signal.
+fn report_dead<D: SignalDef>(dead: &[Arc<Entry<D>>]) {
+    for entry in dead {
+        crate::events::disconnected::<D>(&entry.info, Change::OwnerDropped);
+    }
+}
+
 /// Takes the weak receivers whose owner is gone out of the entry list (as
 /// Django prunes dead receivers before every mutation). The caller publishes
 /// the new list, and drops the returned entries (and maybe user closures)
@@ -454,18 +489,42 @@ fn resolve_static<D: SignalDef>() -> (Vec<Arc<Entry<D>>>, Vec<Duplicate>) {
     (kept, duplicates)
 }
 
+/// `Signal { path: "app::PIZZA_DONE", receivers: [..] }`, one compact line
+/// per live receiver (path, location, sender filter, priority, uid, kind,
+/// origin) in dispatch order.
 impl<D: SignalDef> fmt::Debug for Signal<D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let receivers = self.receivers();
         f.debug_struct("Signal")
-            .field("name", &D::NAME)
-            .field("module_path", &D::MODULE_PATH)
-            .field("receivers", &self.receivers())
+            .field("path", &format_args!("{}::{}", D::MODULE_PATH, D::NAME))
+            .field(
+                "receivers",
+                &receivers
+                    .iter()
+                    .map(crate::wiring::Compact)
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
 
+/// `{}`: the signal's path and its receivers on one line,
+/// `app::PIZZA_DONE -> [app::kitchen::show, app::courier::notify]`.
+/// `{:#}`: the signal's block of the wiring table (see
+/// [`wiring`](mod@crate::wiring)), one row per receiver with its sender filter,
+/// uid, priority, kind, origin and location.
 impl<D: SignalDef> fmt::Display for Signal<D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}::{}", D::MODULE_PATH, D::NAME)
+        if f.alternate() {
+            return fmt::Display::fmt(&crate::wiring::SignalWiring::of(self), f);
+        }
+        write!(f, "{}::{} -> [", D::MODULE_PATH, D::NAME)?;
+        for (i, info) in self.receivers().iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(&info.path())?;
+        }
+        f.write_str("]")
     }
 }
