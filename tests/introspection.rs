@@ -314,10 +314,11 @@ fn registry_signal_is_the_declared_static() {
 fn signal_names_itself() {
     assert_eq!(DISPLAY_NAMES.name(), "DISPLAY_NAMES");
     assert_eq!(DISPLAY_NAMES.module_path(), "introspection");
-    assert_eq!(DISPLAY_NAMES.to_string(), "introspection::DISPLAY_NAMES");
+    // `Display` names the signal by path and lists its receivers (none here).
+    assert_eq!(DISPLAY_NAMES.to_string(), "introspection::DISPLAY_NAMES -> []");
     assert_eq!(
         nested::NESTED_SIGNAL.to_string(),
-        "introspection::nested::NESTED_SIGNAL"
+        "introspection::nested::NESTED_SIGNAL -> []"
     );
     let debug = format!("{DISPLAY_NAMES:?}");
     assert!(debug.contains("DISPLAY_NAMES"), "{debug}");
