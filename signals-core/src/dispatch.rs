@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering;
 use crate::error::panic_message;
 use crate::executor::{CatchUnwind, JoinOrdered, block_on};
 use crate::signal::{DYNAMIC, EMPTY, STATIC};
-use crate::table::{Bucket, Table};
+use crate::table::{Bucket, Fast, Table};
 use crate::{ReceiverError, Sender, Signal, SignalDef};
 
 /// The per-receiver outcome of `send_robust` and `asend_robust`.
@@ -49,9 +49,36 @@ impl<D: SignalDef> Signal<D> {
     /// never finish.
     #[inline]
     pub fn send(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
-        if self.state.load(Ordering::Acquire) == EMPTY {
+        // Inlined into the caller: a signal nobody listens to costs one load.
+        let state = self.state.load(Ordering::Acquire);
+        if state == EMPTY {
             return Vec::new();
         }
+        self.send_listened(state, sender, args)
+    }
+
+    /// The send path once someone may listen. Kept small and out of line so
+    /// the common case (a static or runtime table of plain sync receivers)
+    /// compiles to a couple of loads and the call loop.
+    fn send_listened(&self, state: u8, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        if state == STATIC
+            && let Some(table) = self.static_table.get()
+        {
+            return self.send_in(table.bucket(&sender), sender, args);
+        }
+        if state == DYNAMIC {
+            let guard = self.current.load();
+            if let Some(table) = guard.as_deref() {
+                return self.send_in(table.bucket(&sender), sender, args);
+            }
+        }
+        self.send_unresolved(sender, args)
+    }
+
+    /// First send, or a send racing a state change: resolve, then retry.
+    #[cold]
+    #[inline(never)]
+    fn send_unresolved(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
         self.with_table(
             |table| self.send_in(table.bucket(&sender), sender, args),
             Vec::new,
@@ -60,6 +87,34 @@ impl<D: SignalDef> Signal<D> {
 
     #[inline]
     fn send_in(&self, bucket: &Bucket<D>, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        // With `()` responses these vectors are zero-sized: no allocation.
+        // A `None` from a call only means a narrowed receiver did not apply.
+        match &bucket.fast {
+            Fast::Static(calls) => {
+                let mut responses = Vec::with_capacity(calls.len());
+                for call in calls {
+                    if let Some(response) = call(sender, args) {
+                        responses.push(response);
+                    }
+                }
+                responses
+            }
+            Fast::Dyn(calls) => {
+                let mut responses = Vec::with_capacity(calls.len());
+                for call in calls {
+                    if let Some(response) = call(sender, args) {
+                        responses.push(response);
+                    }
+                }
+                responses
+            }
+            Fast::No => self.send_mixed(bucket, sender, args),
+        }
+    }
+
+    /// A bucket with async or weak receivers.
+    #[inline(never)]
+    fn send_mixed(&self, bucket: &Bucket<D>, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
         let mut responses = Vec::with_capacity(bucket.len());
         let mut saw_dead = false;
         for slot in &*bucket.sync {
