@@ -6,6 +6,9 @@
 //! modules. Every receiver does the same thing as the floor's closures: it
 //! hands its argument to `black_box`, so neither side can be optimised away.
 
+// Each bench binary uses a different subset of this module.
+#![allow(dead_code)]
+
 use std::time::Duration;
 
 use criterion::Criterion;
