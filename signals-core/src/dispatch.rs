@@ -7,6 +7,7 @@
 //! order). The plain send path takes no lock, writes no shared memory and,
 //! when the response type is `()`, allocates nothing.
 
+use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -19,6 +20,34 @@ use crate::{ReceiverError, Sender, Signal, SignalDef};
 
 /// The per-receiver outcome of `send_robust` and `asend_robust`.
 pub type RobustResponse<R> = Result<R, ReceiverError>;
+
+/// Calls `call` on every element of `calls` in order and collects the
+/// responses.
+#[inline(always)]
+fn call_all<C, R: 'static>(calls: &[C], call: impl Fn(&C) -> Option<R>) -> Vec<R> {
+    let mut units: Option<Vec<R>> = None;
+    if let Some(units) = (&mut units as &mut dyn Any).downcast_mut::<Option<Vec<()>>>() {
+        // `R` is `()` (decided at compile time). Pushing would keep the
+        // vector's length in memory, a store-to-load round trip per receiver
+        // that costs as much as the call; count in a register instead. A
+        // vector of `()` never allocates.
+        let mut count = 0;
+        for c in calls {
+            count += usize::from(call(c).is_some());
+        }
+        *units = Some(vec![(); count]);
+    }
+    if let Some(units) = units {
+        return units;
+    }
+    let mut responses = Vec::with_capacity(calls.len());
+    for c in calls {
+        if let Some(response) = call(c) {
+            responses.push(response);
+        }
+    }
+    responses
+}
 
 /// A table kept alive across the awaits of `asend`.
 enum Snapshot<'s, D: SignalDef> {
@@ -61,18 +90,20 @@ impl<D: SignalDef> Signal<D> {
     /// the common case (a static or runtime table of plain sync receivers)
     /// compiles to a couple of loads and the call loop.
     fn send_listened(&self, state: u8, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
-        if state == STATIC
-            && let Some(table) = self.static_table.get()
-        {
-            return self.send_in(table.bucket(&sender), sender, args);
-        }
-        if state == DYNAMIC {
-            let guard = self.current.load();
-            if let Some(table) = guard.as_deref() {
-                return self.send_in(table.bucket(&sender), sender, args);
+        // The guard (if any) lives until the receivers have run.
+        let guard;
+        let table = match state {
+            STATIC => self.static_table.get(),
+            DYNAMIC => {
+                guard = self.current.load();
+                guard.as_deref()
             }
+            _ => None,
+        };
+        match table {
+            Some(table) => self.send_in(table.bucket(&sender), sender, args),
+            None => self.send_unresolved(sender, args),
         }
-        self.send_unresolved(sender, args)
     }
 
     /// First send, or a send racing a state change: resolve, then retry.
@@ -85,29 +116,13 @@ impl<D: SignalDef> Signal<D> {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn send_in(&self, bucket: &Bucket<D>, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
         // With `()` responses these vectors are zero-sized: no allocation.
         // A `None` from a call only means a narrowed receiver did not apply.
         match &bucket.fast {
-            Fast::Static(calls) => {
-                let mut responses = Vec::with_capacity(calls.len());
-                for call in calls {
-                    if let Some(response) = call(sender, args) {
-                        responses.push(response);
-                    }
-                }
-                responses
-            }
-            Fast::Dyn(calls) => {
-                let mut responses = Vec::with_capacity(calls.len());
-                for call in calls {
-                    if let Some(response) = call(sender, args) {
-                        responses.push(response);
-                    }
-                }
-                responses
-            }
+            Fast::Static(calls) => call_all(calls, |call| call(sender, args)),
+            Fast::Dyn(calls) => call_all(calls, |call| call(sender, args)),
             Fast::No => self.send_mixed(bucket, sender, args),
         }
     }
