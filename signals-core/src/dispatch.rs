@@ -90,7 +90,16 @@ impl<D: SignalDef> Signal<D> {
     /// the common case (a static or runtime table of plain sync receivers)
     /// compiles to a couple of loads and the call loop.
     fn send_listened(&self, state: u8, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
-        // The guard (if any) lives until the receivers have run.
+        self.visit(state, |table| self.send_in(table.bucket(&sender), sender, args))
+    }
+
+    /// Runs `f` on the table a send starting now uses, given the state word
+    /// the caller just read: the static table costs one more load, a runtime
+    /// table an `arc-swap` guard (no shared write). Anything else (first
+    /// send, racing a state change) takes the slow path.
+    #[inline(always)]
+    fn visit<R>(&self, state: u8, f: impl FnOnce(&Table<D>) -> R) -> R {
+        // The guard, if any, lives until `f` has returned.
         let guard;
         let table = match state {
             STATIC => self.static_table.get(),
@@ -101,19 +110,22 @@ impl<D: SignalDef> Signal<D> {
             _ => None,
         };
         match table {
-            Some(table) => self.send_in(table.bucket(&sender), sender, args),
-            None => self.send_unresolved(sender, args),
+            Some(table) => f(table),
+            None => self.visit_slow(f),
         }
     }
 
-    /// First send, or a send racing a state change: resolve, then retry.
     #[cold]
     #[inline(never)]
-    fn send_unresolved(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
-        self.with_table(
-            |table| self.send_in(table.bucket(&sender), sender, args),
-            Vec::new,
-        )
+    fn visit_slow<R>(&self, f: impl FnOnce(&Table<D>) -> R) -> R {
+        let mut f = Some(f);
+        // `with_table` resolves first if needed; an empty signal has an
+        // empty table too, so `f` always runs exactly once.
+        if let Some(result) = self.with_table(|table| f.take().map(|f| f(table)), || None) {
+            return result;
+        }
+        let empty = Table::build(&[]);
+        (f.take().expect("`f` not run yet"))(&empty)
     }
 
     #[inline(always)]
@@ -161,32 +173,75 @@ impl<D: SignalDef> Signal<D> {
         sender: Sender,
         args: &D::Args<'_>,
     ) -> Vec<RobustResponse<D::Response>> {
-        self.with_table(
-            |table| {
-                let bucket = table.bucket(&sender);
-                let mut responses = Vec::with_capacity(bucket.len());
-                let mut saw_dead = false;
-                for slot in &*bucket.sync {
-                    match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
-                        Ok(Some(response)) => responses.push(Ok(response)),
-                        Ok(None) => saw_dead |= slot.weak,
-                        Err(payload) => {
-                            responses.push(Err(self.failure(&slot.entry.info, sender, &*payload)))
-                        }
-                    }
+        let state = self.state.load(Ordering::Acquire);
+        if state == EMPTY {
+            return Vec::new();
+        }
+        self.visit(state, |table| {
+            self.send_robust_in(table.bucket(&sender), sender, args)
+        })
+    }
+
+    fn send_robust_in(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<RobustResponse<D::Response>> {
+        let mut responses = Vec::with_capacity(bucket.len());
+        match &bucket.fast {
+            Fast::Static(calls) => {
+                self.robust_fast(bucket, calls, |call| call(sender, args), sender, &mut responses);
+                return responses;
+            }
+            Fast::Dyn(calls) => {
+                self.robust_fast(bucket, calls, |call| call(sender, args), sender, &mut responses);
+                return responses;
+            }
+            Fast::No => {}
+        }
+        let mut saw_dead = false;
+        for slot in &*bucket.sync {
+            match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
+                Ok(Some(response)) => responses.push(Ok(response)),
+                Ok(None) => saw_dead |= slot.weak,
+                Err(payload) => {
+                    responses.push(Err(self.failure(&slot.entry.info, sender, &*payload)));
                 }
-                if !bucket.r#async.is_empty() {
-                    let (futures, infos) = self.start_robust(bucket, sender, args);
-                    let outcomes = block_on(JoinOrdered::new(futures));
-                    self.collect_robust(outcomes, &infos, sender, &mut responses);
+            }
+        }
+        if !bucket.r#async.is_empty() {
+            let (futures, infos) = self.start_robust(bucket, sender, args);
+            let outcomes = block_on(JoinOrdered::new(futures));
+            self.collect_robust(outcomes, &infos, sender, &mut responses);
+        }
+        if saw_dead {
+            self.prune_dead();
+        }
+        responses
+    }
+
+    /// The `send_robust` loop over a bucket's fast slice, which runs parallel
+    /// to `bucket.sync` (where a failing receiver's name is).
+    #[inline(always)]
+    fn robust_fast<C>(
+        &self,
+        bucket: &Bucket<D>,
+        calls: &[C],
+        call: impl Fn(&C) -> Option<D::Response>,
+        sender: Sender,
+        responses: &mut Vec<RobustResponse<D::Response>>,
+    ) {
+        for (at, c) in calls.iter().enumerate() {
+            match catch_unwind(AssertUnwindSafe(|| call(c))) {
+                Ok(Some(response)) => responses.push(Ok(response)),
+                Ok(None) => {}
+                Err(payload) => {
+                    let info = &bucket.sync[at].entry.info;
+                    responses.push(Err(self.failure(info, sender, &*payload)));
                 }
-                if saw_dead {
-                    self.prune_dead();
-                }
-                responses
-            },
-            Vec::new,
-        )
+            }
+        }
     }
 
     /// Sends the signal from async code: runs the sync receivers in order,
