@@ -32,6 +32,8 @@ mod static_10 {
     receivers!(10, STATIC_10);
 }
 
+type FloorBox = Box<dyn Fn(Sender, &u64) + Send + Sync>;
+
 const SENDS: u32 = 1_000_000;
 const ROUNDS: usize = 7;
 
@@ -65,8 +67,15 @@ fn ns_per_send(threads: usize, send: &(dyn Fn() + Sync)) -> f64 {
 fn main() {
     // `cargo bench -- <filter>` passes arguments meant for criterion; a
     // filter that does not mention contention skips this binary.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    if !args.is_empty() && !args.iter().any(|a| "dispatch/contention".contains(a.as_str())) {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if !args.is_empty()
+        && !args
+            .iter()
+            .any(|a| "dispatch/contention".contains(a.as_str()))
+    {
         return;
     }
     for i in 0..10_u64 {
@@ -76,8 +85,8 @@ fn main() {
             })
             .expect("fresh receiver");
     }
-    let floor: Vec<Box<dyn Fn(Sender, &u64) + Send + Sync>> = (0..10_u64)
-        .map(|i| -> Box<dyn Fn(Sender, &u64) + Send + Sync> {
+    let floor: Vec<FloorBox> = (0..10_u64)
+        .map(|i| -> FloorBox {
             Box::new(move |_, args| {
                 black_box((args, i));
             })

@@ -137,11 +137,21 @@ fn bench_plain(c: &mut Criterion) {
             let send: &dyn Fn() = match (case, n) {
                 ("static", 0) => &|| drop(black_box(&STATIC_0).send(Sender::NONE, &black_box(ARG))),
                 ("static", 1) => &|| drop(black_box(&STATIC_1).send(Sender::NONE, &black_box(ARG))),
-                ("static", 10) => &|| drop(black_box(&STATIC_10).send(Sender::NONE, &black_box(ARG))),
-                ("static", 100) => &|| drop(black_box(&STATIC_100).send(Sender::NONE, &black_box(ARG))),
-                ("runtime", 0) => &|| drop(black_box(&RUNTIME_0).send(Sender::NONE, &black_box(ARG))),
-                ("runtime", 1) => &|| drop(black_box(&RUNTIME_1).send(Sender::NONE, &black_box(ARG))),
-                ("runtime", 10) => &|| drop(black_box(&RUNTIME_10).send(Sender::NONE, &black_box(ARG))),
+                ("static", 10) => {
+                    &|| drop(black_box(&STATIC_10).send(Sender::NONE, &black_box(ARG)))
+                }
+                ("static", 100) => {
+                    &|| drop(black_box(&STATIC_100).send(Sender::NONE, &black_box(ARG)))
+                }
+                ("runtime", 0) => {
+                    &|| drop(black_box(&RUNTIME_0).send(Sender::NONE, &black_box(ARG)))
+                }
+                ("runtime", 1) => {
+                    &|| drop(black_box(&RUNTIME_1).send(Sender::NONE, &black_box(ARG)))
+                }
+                ("runtime", 10) => {
+                    &|| drop(black_box(&RUNTIME_10).send(Sender::NONE, &black_box(ARG)))
+                }
                 _ => &|| drop(black_box(&RUNTIME_100).send(Sender::NONE, &black_box(ARG))),
             };
             group.bench_function(BenchmarkId::new("signals", n), |b| b.iter(send));
@@ -193,7 +203,9 @@ fn bench_robust(c: &mut Criterion) {
             let args = black_box(ARG);
             let mut outcomes = Vec::with_capacity(receivers.len());
             for receiver in receivers {
-                outcomes.push(catch_unwind(AssertUnwindSafe(|| receiver(Sender::NONE, &args))));
+                outcomes.push(catch_unwind(AssertUnwindSafe(|| {
+                    receiver(Sender::NONE, &args)
+                })));
             }
             outcomes
         });
@@ -235,7 +247,7 @@ impl Future for Join<'_> {
     }
 }
 
-async fn floor_asend<'b>(receivers: &[FloorAsync], args: &'b u64) -> Vec<()> {
+async fn floor_asend(receivers: &[FloorAsync], args: &u64) -> Vec<()> {
     let pending: Vec<_> = receivers
         .iter()
         .map(|receiver| Some(receiver(Sender::NONE, args)))

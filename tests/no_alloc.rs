@@ -148,7 +148,10 @@ fn static_filtered_send_allocates_nothing_after_the_first() {
         }
     });
     assert_eq!(made, 0);
-    assert_eq!(STATIC_FILTERED_CALLS.load(Ordering::Relaxed) - before, 4 * SENDS);
+    assert_eq!(
+        STATIC_FILTERED_CALLS.load(Ordering::Relaxed) - before,
+        4 * SENDS
+    );
 }
 
 #[test]

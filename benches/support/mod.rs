@@ -83,8 +83,16 @@ pub fn floors(collect: fn(&mut Vec<FloorFn>)) -> Vec<FloorFn> {
 
 /// 1, 10, 100 or 1000 static receivers of `crate::$sig`.
 macro_rules! receivers {
-    (1, $sig:ident) => { leaf!($sig); };
-    (10, $sig:ident) => { tens! { leaf!($sig); } };
-    (100, $sig:ident) => { tens! { tens! { leaf!($sig); } } };
-    (1000, $sig:ident) => { tens! { tens! { tens! { leaf!($sig); } } } };
+    (1, $sig:ident) => {
+        leaf!($sig);
+    };
+    (10, $sig:ident) => {
+        tens! { leaf!($sig); }
+    };
+    (100, $sig:ident) => {
+        tens! { tens! { leaf!($sig); } }
+    };
+    (1000, $sig:ident) => {
+        tens! { tens! { tens! { leaf!($sig); } } }
+    };
 }

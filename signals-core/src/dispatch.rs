@@ -90,7 +90,9 @@ impl<D: SignalDef> Signal<D> {
     /// the common case (a static or runtime table of plain sync receivers)
     /// compiles to a couple of loads and the call loop.
     fn send_listened(&self, state: u8, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
-        self.visit(state, |table| self.send_in(table.bucket(&sender), sender, args))
+        self.visit(state, |table| {
+            self.send_in(table.bucket(&sender), sender, args)
+        })
     }
 
     /// Runs `f` on the table a send starting now uses, given the state word
@@ -141,7 +143,12 @@ impl<D: SignalDef> Signal<D> {
 
     /// A bucket with async or weak receivers.
     #[inline(never)]
-    fn send_mixed(&self, bucket: &Bucket<D>, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+    fn send_mixed(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<D::Response> {
         let mut responses = Vec::with_capacity(bucket.len());
         let mut saw_dead = false;
         for slot in &*bucket.sync {
@@ -191,11 +198,23 @@ impl<D: SignalDef> Signal<D> {
         let mut responses = Vec::with_capacity(bucket.len());
         match &bucket.fast {
             Fast::Static(calls) => {
-                self.robust_fast(bucket, calls, |call| call(sender, args), sender, &mut responses);
+                self.robust_fast(
+                    bucket,
+                    calls,
+                    |call| call(sender, args),
+                    sender,
+                    &mut responses,
+                );
                 return responses;
             }
             Fast::Dyn(calls) => {
-                self.robust_fast(bucket, calls, |call| call(sender, args), sender, &mut responses);
+                self.robust_fast(
+                    bucket,
+                    calls,
+                    |call| call(sender, args),
+                    sender,
+                    &mut responses,
+                );
                 return responses;
             }
             Fast::No => {}
@@ -250,10 +269,29 @@ impl<D: SignalDef> Signal<D> {
     /// [`send`](Self::send). A panic propagates and drops the async receivers
     /// still pending.
     pub async fn asend(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
-        let Some(snapshot) = self.snapshot() else {
+        let state = self.state.load(Ordering::Acquire);
+        if state == EMPTY {
             return Vec::new();
-        };
-        let bucket = snapshot.table().bucket(&sender);
+        }
+        // The table is only needed to start the receivers, so a guard (no
+        // reference count) suffices and is gone before the first await.
+        let (mut responses, futures) = self.visit(state, |table| {
+            self.start_async(table.bucket(&sender), sender, args)
+        });
+        if !futures.is_empty() {
+            responses.extend(JoinOrdered::new(futures).await);
+        }
+        responses
+    }
+
+    /// Runs the sync receivers of `bucket` and starts its async ones.
+    #[allow(clippy::type_complexity)] // a local pair, named at its only use
+    fn start_async<'b>(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &'b D::Args<'_>,
+    ) -> (Vec<D::Response>, Vec<crate::BoxFuture<'b, D::Response>>) {
         let mut responses = Vec::with_capacity(bucket.len());
         let mut saw_dead = false;
         for slot in &*bucket.sync {
@@ -265,16 +303,11 @@ impl<D: SignalDef> Signal<D> {
         if saw_dead {
             self.prune_dead();
         }
-        if !bucket.r#async.is_empty() {
-            let futures: Vec<_> = bucket
-                .r#async
-                .iter()
-                .filter_map(|slot| slot.call.call(sender, args))
-                .collect();
-            drop(snapshot);
-            responses.extend(JoinOrdered::new(futures).await);
+        let mut futures = Vec::with_capacity(bucket.r#async.len());
+        for slot in &*bucket.r#async {
+            futures.extend(slot.call.call(sender, args));
         }
-        responses
+        (responses, futures)
     }
 
     /// The async counterpart of [`send_robust`](Self::send_robust): every

@@ -131,7 +131,11 @@ impl fmt::Debug for ReceiverError {
 
 impl fmt::Display for ReceiverError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "receiver {} panicked: {}", self.0.receiver, self.0.message)
+        write!(
+            f,
+            "receiver {} panicked: {}",
+            self.0.receiver, self.0.message
+        )
     }
 }
 
