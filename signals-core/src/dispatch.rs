@@ -86,9 +86,10 @@ impl<D: SignalDef> Signal<D> {
         self.send_listened(state, sender, args)
     }
 
-    /// The send path once someone may listen. Kept small and out of line so
-    /// the common case (a static or runtime table of plain sync receivers)
-    /// compiles to a couple of loads and the call loop.
+    /// The send path once someone may listen, kept out of `send` so that
+    /// what is inlined into callers stays one load and a branch. The common
+    /// case (a table of plain sync receivers) is a couple of loads and the
+    /// call loop.
     fn send_listened(&self, state: u8, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
         self.visit(state, |table| {
             self.send_in(table.bucket(&sender), sender, args)
