@@ -7,6 +7,7 @@
 //! order). The plain send path takes no lock, writes no shared memory and,
 //! when the response type is `()`, allocates nothing.
 
+use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -14,11 +15,39 @@ use std::sync::atomic::Ordering;
 use crate::error::panic_message;
 use crate::executor::{CatchUnwind, JoinOrdered, block_on};
 use crate::signal::{DYNAMIC, EMPTY, STATIC};
-use crate::table::{Bucket, Table};
+use crate::table::{Bucket, Fast, Table};
 use crate::{ReceiverError, Sender, Signal, SignalDef};
 
 /// The per-receiver outcome of `send_robust` and `asend_robust`.
 pub type RobustResponse<R> = Result<R, ReceiverError>;
+
+/// Calls `call` on every element of `calls` in order and collects the
+/// responses.
+#[inline(always)]
+fn call_all<C, R: 'static>(calls: &[C], call: impl Fn(&C) -> Option<R>) -> Vec<R> {
+    let mut units: Option<Vec<R>> = None;
+    if let Some(units) = (&mut units as &mut dyn Any).downcast_mut::<Option<Vec<()>>>() {
+        // `R` is `()` (decided at compile time). Pushing would keep the
+        // vector's length in memory, a store-to-load round trip per receiver
+        // that costs as much as the call; count in a register instead. A
+        // vector of `()` never allocates.
+        let mut count = 0;
+        for c in calls {
+            count += usize::from(call(c).is_some());
+        }
+        *units = Some(vec![(); count]);
+    }
+    if let Some(units) = units {
+        return units;
+    }
+    let mut responses = Vec::with_capacity(calls.len());
+    for c in calls {
+        if let Some(response) = call(c) {
+            responses.push(response);
+        }
+    }
+    responses
+}
 
 /// A table kept alive across the awaits of `asend`.
 enum Snapshot<'s, D: SignalDef> {
@@ -53,17 +82,78 @@ impl<D: SignalDef> Signal<D> {
         if crate::trace::enabled() {
             return crate::trace::send(self, sender, args);
         }
-        if self.state.load(Ordering::Acquire) == EMPTY {
+        // Inlined into the caller: a signal nobody listens to costs one load.
+        let state = self.state.load(Ordering::Acquire);
+        if state == EMPTY {
             return Vec::new();
         }
-        self.with_table(
-            |table| self.send_in(table.bucket(&sender), sender, args),
-            Vec::new,
-        )
+        self.send_listened(state, sender, args)
     }
 
-    #[inline]
+    /// The send path once someone may listen, kept out of `send` so that
+    /// what is inlined into callers stays one load and a branch. The common
+    /// case (a table of plain sync receivers) is a couple of loads and the
+    /// call loop.
+    fn send_listened(&self, state: u8, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        self.visit(state, |table| {
+            self.send_in(table.bucket(&sender), sender, args)
+        })
+    }
+
+    /// Runs `f` on the table a send starting now uses, given the state word
+    /// the caller just read: the static table costs one more load, a runtime
+    /// table an `arc-swap` guard (no shared write). Anything else (first
+    /// send, racing a state change) takes the slow path.
+    #[inline(always)]
+    fn visit<R>(&self, state: u8, f: impl FnOnce(&Table<D>) -> R) -> R {
+        // The guard, if any, lives until `f` has returned.
+        let guard;
+        let table = match state {
+            STATIC => self.static_table.get(),
+            DYNAMIC => {
+                guard = self.current.load();
+                guard.as_deref()
+            }
+            _ => None,
+        };
+        match table {
+            Some(table) => f(table),
+            None => self.visit_slow(f),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn visit_slow<R>(&self, f: impl FnOnce(&Table<D>) -> R) -> R {
+        let mut f = Some(f);
+        // `with_table` resolves first if needed; an empty signal has an
+        // empty table too, so `f` always runs exactly once.
+        if let Some(result) = self.with_table(|table| f.take().map(|f| f(table)), || None) {
+            return result;
+        }
+        let empty = Table::build(&[]);
+        (f.take().expect("`f` not run yet"))(&empty)
+    }
+
+    #[inline(always)]
     fn send_in(&self, bucket: &Bucket<D>, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        // With `()` responses these vectors are zero-sized: no allocation.
+        // A `None` from a call only means a narrowed receiver did not apply.
+        match &bucket.fast {
+            Fast::Static(calls) => call_all(calls, |call| call(sender, args)),
+            Fast::Dyn(calls) => call_all(calls, |call| call(sender, args)),
+            Fast::No => self.send_mixed(bucket, sender, args),
+        }
+    }
+
+    /// A bucket with async or weak receivers.
+    #[inline(never)]
+    fn send_mixed(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<D::Response> {
         let mut responses = Vec::with_capacity(bucket.len());
         let mut saw_dead = false;
         for slot in &*bucket.sync {
@@ -99,32 +189,87 @@ impl<D: SignalDef> Signal<D> {
         if crate::trace::robust_enabled() {
             return crate::trace::send_robust(self, sender, args);
         }
-        self.with_table(
-            |table| {
-                let bucket = table.bucket(&sender);
-                let mut responses = Vec::with_capacity(bucket.len());
-                let mut saw_dead = false;
-                for slot in &*bucket.sync {
-                    match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
-                        Ok(Some(response)) => responses.push(Ok(response)),
-                        Ok(None) => saw_dead |= slot.weak,
-                        Err(payload) => {
-                            responses.push(Err(self.failure(&slot.entry.info, sender, &*payload)))
-                        }
-                    }
+        let state = self.state.load(Ordering::Acquire);
+        if state == EMPTY {
+            return Vec::new();
+        }
+        self.visit(state, |table| {
+            self.send_robust_in(table.bucket(&sender), sender, args)
+        })
+    }
+
+    fn send_robust_in(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<RobustResponse<D::Response>> {
+        let mut responses = Vec::with_capacity(bucket.len());
+        match &bucket.fast {
+            Fast::Static(calls) => {
+                self.robust_fast(
+                    bucket,
+                    calls,
+                    |call| call(sender, args),
+                    sender,
+                    &mut responses,
+                );
+                return responses;
+            }
+            Fast::Dyn(calls) => {
+                self.robust_fast(
+                    bucket,
+                    calls,
+                    |call| call(sender, args),
+                    sender,
+                    &mut responses,
+                );
+                return responses;
+            }
+            Fast::No => {}
+        }
+        let mut saw_dead = false;
+        for slot in &*bucket.sync {
+            match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
+                Ok(Some(response)) => responses.push(Ok(response)),
+                Ok(None) => saw_dead |= slot.weak,
+                Err(payload) => {
+                    responses.push(Err(self.failure(&slot.entry.info, sender, &*payload)));
                 }
-                if !bucket.r#async.is_empty() {
-                    let (futures, infos) = self.start_robust(bucket, sender, args);
-                    let outcomes = block_on(JoinOrdered::new(futures));
-                    self.collect_robust(outcomes, &infos, sender, &mut responses);
+            }
+        }
+        if !bucket.r#async.is_empty() {
+            let (futures, infos) = self.start_robust(bucket, sender, args);
+            let outcomes = block_on(JoinOrdered::new(futures));
+            self.collect_robust(outcomes, &infos, sender, &mut responses);
+        }
+        if saw_dead {
+            self.prune_dead();
+        }
+        responses
+    }
+
+    /// The `send_robust` loop over a bucket's fast slice, which runs parallel
+    /// to `bucket.sync` (where a failing receiver's name is).
+    #[inline(always)]
+    fn robust_fast<C>(
+        &self,
+        bucket: &Bucket<D>,
+        calls: &[C],
+        call: impl Fn(&C) -> Option<D::Response>,
+        sender: Sender,
+        responses: &mut Vec<RobustResponse<D::Response>>,
+    ) {
+        for (at, c) in calls.iter().enumerate() {
+            match catch_unwind(AssertUnwindSafe(|| call(c))) {
+                Ok(Some(response)) => responses.push(Ok(response)),
+                Ok(None) => {}
+                Err(payload) => {
+                    let info = &bucket.sync[at].entry.info;
+                    responses.push(Err(self.failure(info, sender, &*payload)));
                 }
-                if saw_dead {
-                    self.prune_dead();
-                }
-                responses
-            },
-            Vec::new,
-        )
+            }
+        }
     }
 
     /// Sends the signal from async code: runs the sync receivers in order,
@@ -137,10 +282,29 @@ impl<D: SignalDef> Signal<D> {
         if crate::trace::enabled() {
             return crate::trace::asend(self, sender, args).await;
         }
-        let Some(snapshot) = self.snapshot() else {
+        let state = self.state.load(Ordering::Acquire);
+        if state == EMPTY {
             return Vec::new();
-        };
-        let bucket = snapshot.table().bucket(&sender);
+        }
+        // The table is only needed to start the receivers, so a guard (no
+        // reference count) suffices and is gone before the first await.
+        let (mut responses, futures) = self.visit(state, |table| {
+            self.start_async(table.bucket(&sender), sender, args)
+        });
+        if !futures.is_empty() {
+            responses.extend(JoinOrdered::new(futures).await);
+        }
+        responses
+    }
+
+    /// Runs the sync receivers of `bucket` and starts its async ones.
+    #[allow(clippy::type_complexity)] // a local pair, named at its only use
+    fn start_async<'b>(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &'b D::Args<'_>,
+    ) -> (Vec<D::Response>, Vec<crate::BoxFuture<'b, D::Response>>) {
         let mut responses = Vec::with_capacity(bucket.len());
         let mut saw_dead = false;
         for slot in &*bucket.sync {
@@ -152,16 +316,11 @@ impl<D: SignalDef> Signal<D> {
         if saw_dead {
             self.prune_dead();
         }
-        if !bucket.r#async.is_empty() {
-            let futures: Vec<_> = bucket
-                .r#async
-                .iter()
-                .filter_map(|slot| slot.call.call(sender, args))
-                .collect();
-            drop(snapshot);
-            responses.extend(JoinOrdered::new(futures).await);
+        let mut futures = Vec::with_capacity(bucket.r#async.len());
+        for slot in &*bucket.r#async {
+            futures.extend(slot.call.call(sender, args));
         }
-        responses
+        (responses, futures)
     }
 
     /// The async counterpart of [`send_robust`](Self::send_robust): every

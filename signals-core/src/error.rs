@@ -76,8 +76,15 @@ impl fmt::Display for DisconnectError {
 impl std::error::Error for DisconnectError {}
 
 /// A receiver that panicked during `send_robust` or `asend_robust`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReceiverError {
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReceiverError(
+    // Boxed so `Result<R, ReceiverError>` stays small: `send_robust` returns
+    // one per receiver, and the error case is the rare one.
+    Box<Failure>,
+);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Failure {
     receiver: ReceiverInfo,
     sender: Sender,
     message: Cow<'static, str>,
@@ -85,36 +92,50 @@ pub struct ReceiverError {
 
 impl ReceiverError {
     pub(crate) fn new(receiver: ReceiverInfo, sender: Sender, message: Cow<'static, str>) -> Self {
-        ReceiverError {
+        ReceiverError(Box::new(Failure {
             receiver,
             sender,
             message,
-        }
+        }))
     }
 
     /// The receiver that failed.
     #[must_use]
     pub fn receiver(&self) -> &ReceiverInfo {
-        &self.receiver
+        &self.0.receiver
     }
 
     /// The sender of the failed send.
     #[must_use]
     pub fn sender(&self) -> Sender {
-        self.sender
+        self.0.sender
     }
 
     /// The panic message (`"<non-string panic payload>"` when the payload was
     /// neither a `&str` nor a `String`).
     #[must_use]
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
+    }
+}
+
+impl fmt::Debug for ReceiverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReceiverError")
+            .field("receiver", &self.0.receiver)
+            .field("sender", &self.0.sender)
+            .field("message", &self.0.message)
+            .finish()
     }
 }
 
 impl fmt::Display for ReceiverError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "receiver {} panicked: {}", self.receiver, self.message)
+        write!(
+            f,
+            "receiver {} panicked: {}",
+            self.0.receiver, self.0.message
+        )
     }
 }
 

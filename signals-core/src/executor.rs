@@ -44,18 +44,24 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
 /// the futures were given (not completion order). A panic in one future
 /// propagates and drops the others, like a task group.
 pub(crate) struct JoinOrdered<'b, T> {
-    pending: Vec<Option<BoxFuture<'b, T>>>,
-    outputs: Vec<Option<T>>,
+    // One vector for both the futures and their outputs: a send pays for a
+    // single allocation here (none more when `T` is `()`).
+    slots: Vec<Slot<'b, T>>,
     remaining: usize,
+}
+
+enum Slot<'b, T> {
+    Pending(BoxFuture<'b, T>),
+    Done(T),
+    Taken,
 }
 
 impl<'b, T> JoinOrdered<'b, T> {
     pub(crate) fn new(futures: Vec<BoxFuture<'b, T>>) -> Self {
-        let remaining = futures.len();
         JoinOrdered {
-            outputs: futures.iter().map(|_| None).collect(),
-            pending: futures.into_iter().map(Some).collect(),
-            remaining,
+            remaining: futures.len(),
+            // Collected in place when a slot is as big as a boxed future.
+            slots: futures.into_iter().map(Slot::Pending).collect(),
         }
     }
 }
@@ -70,19 +76,24 @@ impl<T> Future for JoinOrdered<'_, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<T>> {
         // Every field is Unpin (the futures are boxed), so no projection is needed.
         let this = self.get_mut();
-        for (slot, output) in this.pending.iter_mut().zip(this.outputs.iter_mut()) {
-            if let Some(future) = slot
+        for slot in &mut this.slots {
+            if let Slot::Pending(future) = slot
                 && let Poll::Ready(value) = future.as_mut().poll(cx)
             {
-                *output = Some(value);
-                *slot = None;
+                *slot = Slot::Done(value);
                 this.remaining -= 1;
             }
         }
         if this.remaining > 0 {
             return Poll::Pending;
         }
-        Poll::Ready(this.outputs.drain(..).flatten().collect())
+        let mut outputs = Vec::with_capacity(this.slots.len());
+        for slot in &mut this.slots {
+            if let Slot::Done(value) = std::mem::replace(slot, Slot::Taken) {
+                outputs.push(value);
+            }
+        }
+        Poll::Ready(outputs)
     }
 }
 

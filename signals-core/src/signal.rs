@@ -172,12 +172,16 @@ impl<D: SignalDef> Signal<D> {
             return;
         }
         let (entries, duplicates) = resolve_static::<D>();
+        let state = if entries.is_empty() { EMPTY } else { STATIC };
         // Only this function sets the table, under the lock, once.
         let _ = self.static_table.set(Table::build(&entries));
         inner.entries = Some(entries);
         inner.duplicates = duplicates;
         inner.pristine = true;
-        self.publish(inner);
+        // `current` stays empty: nothing reads it before the first mutation,
+        // which publishes a table of its own (building the same table twice
+        // would double the cost of a first send).
+        self.state.store(state, Ordering::Release);
     }
 
     /// Makes the current entry list visible to sends. Returns the table it
