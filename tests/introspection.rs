@@ -315,7 +315,10 @@ fn signal_names_itself() {
     assert_eq!(DISPLAY_NAMES.name(), "DISPLAY_NAMES");
     assert_eq!(DISPLAY_NAMES.module_path(), "introspection");
     // `Display` names the signal by path and lists its receivers (none here).
-    assert_eq!(DISPLAY_NAMES.to_string(), "introspection::DISPLAY_NAMES -> []");
+    assert_eq!(
+        DISPLAY_NAMES.to_string(),
+        "introspection::DISPLAY_NAMES -> []"
+    );
     assert_eq!(
         nested::NESTED_SIGNAL.to_string(),
         "introspection::nested::NESTED_SIGNAL -> []"
