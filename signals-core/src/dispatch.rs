@@ -50,13 +50,13 @@ fn call_all<C, R: 'static>(calls: &[C], call: impl Fn(&C) -> Option<R>) -> Vec<R
 }
 
 /// A table kept alive across the awaits of `asend`.
-enum Snapshot<'s, D: SignalDef> {
+pub(crate) enum Snapshot<'s, D: SignalDef> {
     Static(&'s Table<D>),
     Shared(Arc<Table<D>>),
 }
 
 impl<D: SignalDef> Snapshot<'_, D> {
-    fn table(&self) -> &Table<D> {
+    pub(crate) fn table(&self) -> &Table<D> {
         match self {
             Snapshot::Static(table) => table,
             Snapshot::Shared(table) => table,
@@ -363,7 +363,7 @@ impl<D: SignalDef> Signal<D> {
     }
 
     /// The current table, kept alive independently of the state word.
-    fn snapshot(&self) -> Option<Snapshot<'_, D>> {
+    pub(crate) fn snapshot(&self) -> Option<Snapshot<'_, D>> {
         loop {
             match self.state.load(Ordering::Acquire) {
                 EMPTY => return None,

@@ -23,8 +23,6 @@
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use tracing::field::Empty;
@@ -34,8 +32,7 @@ use crate::dispatch::RobustResponse;
 use crate::error::panic_message;
 use crate::executor::{CatchUnwind, JoinOrdered, block_on};
 use crate::registration::BoxFuture;
-use crate::signal::{DYNAMIC, EMPTY, STATIC};
-use crate::table::{Bucket, Table};
+use crate::table::Bucket;
 use crate::{ReceiverError, ReceiverInfo, ReceiverKind, Sender, Signal, SignalDef};
 
 /// The target of every span and event of this crate, for filters such as
@@ -139,42 +136,6 @@ fn failure<D: SignalDef>(
         D::NAME,
     );
     error
-}
-
-/// A table kept alive across the awaits of `asend`.
-enum Snapshot<'s, D: SignalDef> {
-    Static(&'s Table<D>),
-    Shared(Arc<Table<D>>),
-}
-
-impl<D: SignalDef> Snapshot<'_, D> {
-    fn table(&self) -> &Table<D> {
-        match self {
-            Snapshot::Static(table) => table,
-            Snapshot::Shared(table) => table,
-        }
-    }
-}
-
-/// The current table, as `dispatch.rs` takes it for `asend`.
-fn snapshot<D: SignalDef>(signal: &Signal<D>) -> Option<Snapshot<'_, D>> {
-    loop {
-        match signal.state.load(Ordering::Acquire) {
-            EMPTY => return None,
-            STATIC => {
-                if let Some(table) = signal.static_table.get() {
-                    return Some(Snapshot::Static(table));
-                }
-            }
-            DYNAMIC => {
-                if let Some(table) = signal.current.load_full() {
-                    return Some(Snapshot::Shared(table));
-                }
-            }
-            _ => {}
-        }
-        signal.resolve();
-    }
 }
 
 /// Runs the sync receivers of `bucket` in order, each in its span.
@@ -349,7 +310,7 @@ pub(crate) async fn asend<D: SignalDef>(
     sender: Sender,
     args: &D::Args<'_>,
 ) -> Vec<D::Response> {
-    let Some(snapshot) = snapshot(signal) else {
+    let Some(snapshot) = signal.snapshot() else {
         let _span = send_span!("asend", D, sender, 0).entered();
         return Vec::new();
     };
@@ -377,7 +338,7 @@ pub(crate) async fn asend_robust<D: SignalDef>(
     sender: Sender,
     args: &D::Args<'_>,
 ) -> Vec<RobustResponse<D::Response>> {
-    let Some(snapshot) = snapshot(signal) else {
+    let Some(snapshot) = signal.snapshot() else {
         let _span = send_span!("asend_robust", D, sender, 0).entered();
         return Vec::new();
     };
