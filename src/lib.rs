@@ -194,6 +194,26 @@
 //! receivers silently never register. Refer to the crate from the binary,
 //! e.g. `use my_receivers as _;` in `main.rs` (see the README).
 //!
+//! # Beyond the dispatcher
+//!
+//! - [`builtin`]: Django's built-in signals (`pre_save`, `post_save`,
+//!   `pre_delete`, `post_delete`, `m2m_changed`, `pre_migrate`,
+//!   `post_migrate`, `request_started`, `request_finished`,
+//!   `got_request_exception`), sent by [`models`] (save, delete, many-to-many,
+//!   migrations and on-commit delivery around your own persistence code) and
+//!   by `http::SignalsLayer`, a tower layer (feature `tower`).
+//! - [`wiring()`]: every signal and its receivers, as a table or a Graphviz
+//!   graph; [`events`]: receivers being connected and disconnected.
+//! - [`testing`]: `muted`, `connected_to` and a send recorder for tests.
+//!
+//! # Cargo features
+//!
+//! | feature | default | gives |
+//! |---|---|---|
+//! | `http` | yes | the request signals (their arguments are `http` types) |
+//! | `tower` | no | `http::SignalsLayer`, sending the request signals (implies `http`) |
+//! | `tracing` | no | a span per send and per receiver call, an error event per caught panic |
+//!
 //! # Introspection
 //!
 //! [`Signal::receivers`] lists every receiver with its name, module path,
