@@ -154,6 +154,39 @@ impl<D: SignalDef> Signal<D> {
         sender: Sender,
         args: &D::Args<'_>,
     ) -> Vec<D::Response> {
+        let mut responses = self.sync_slots(bucket, sender, args);
+        if !bucket.r#async.is_empty() {
+            let futures = self.start_futures(bucket, sender, args);
+            responses.extend(block_on(JoinOrdered::new(futures)));
+        }
+        responses
+    }
+
+    /// Calls the sync receivers of `bucket`, through its fast slice when it
+    /// has one.
+    #[inline(always)]
+    fn sync_responses(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<D::Response> {
+        match &bucket.fast {
+            Fast::Static(calls) => call_all(calls, |call| call(sender, args)),
+            Fast::Dyn(calls) => call_all(calls, |call| call(sender, args)),
+            Fast::No => self.sync_slots(bucket, sender, args),
+        }
+    }
+
+    /// Calls the sync receivers of `bucket` one slot at a time, then prunes
+    /// weak receivers found dead.
+    #[inline(never)]
+    fn sync_slots(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<D::Response> {
         let mut responses = Vec::with_capacity(bucket.len());
         let mut saw_dead = false;
         for slot in &*bucket.sync {
@@ -162,18 +195,24 @@ impl<D: SignalDef> Signal<D> {
                 None => saw_dead |= slot.weak,
             }
         }
-        if !bucket.r#async.is_empty() {
-            let futures = bucket
-                .r#async
-                .iter()
-                .filter_map(|slot| slot.call.call(sender, args))
-                .collect();
-            responses.extend(block_on(JoinOrdered::new(futures)));
-        }
         if saw_dead {
             self.prune_dead();
         }
         responses
+    }
+
+    /// Creates the futures of the async receivers of `bucket`, in order.
+    fn start_futures<'b>(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &'b D::Args<'_>,
+    ) -> Vec<crate::BoxFuture<'b, D::Response>> {
+        let mut futures = Vec::with_capacity(bucket.r#async.len());
+        for slot in &*bucket.r#async {
+            futures.extend(slot.call.call(sender, args));
+        }
+        futures
     }
 
     /// Like [`send`](Self::send), but calls every receiver whatever happens:
@@ -205,26 +244,42 @@ impl<D: SignalDef> Signal<D> {
         args: &D::Args<'_>,
     ) -> Vec<RobustResponse<D::Response>> {
         let mut responses = Vec::with_capacity(bucket.len());
+        self.sync_robust(bucket, sender, args, &mut responses);
+        if !bucket.r#async.is_empty() {
+            let (futures, infos) = self.start_robust(bucket, sender, args);
+            let outcomes = block_on(JoinOrdered::new(futures));
+            self.collect_robust(outcomes, &infos, sender, &mut responses);
+        }
+        responses
+    }
+
+    /// Calls the sync receivers of `bucket` under a panic guard each, then
+    /// prunes weak receivers found dead.
+    fn sync_robust(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &D::Args<'_>,
+        responses: &mut Vec<RobustResponse<D::Response>>,
+    ) {
         match &bucket.fast {
             Fast::Static(calls) => {
-                self.robust_fast(
+                return self.robust_fast(
                     bucket,
                     calls,
                     |call| call(sender, args),
                     sender,
-                    &mut responses,
+                    responses,
                 );
-                return responses;
             }
             Fast::Dyn(calls) => {
-                self.robust_fast(
+                return self.robust_fast(
                     bucket,
                     calls,
                     |call| call(sender, args),
                     sender,
-                    &mut responses,
+                    responses,
                 );
-                return responses;
             }
             Fast::No => {}
         }
@@ -238,15 +293,9 @@ impl<D: SignalDef> Signal<D> {
                 }
             }
         }
-        if !bucket.r#async.is_empty() {
-            let (futures, infos) = self.start_robust(bucket, sender, args);
-            let outcomes = block_on(JoinOrdered::new(futures));
-            self.collect_robust(outcomes, &infos, sender, &mut responses);
-        }
         if saw_dead {
             self.prune_dead();
         }
-        responses
     }
 
     /// The `send_robust` loop over a bucket's fast slice, which runs parallel
@@ -305,22 +354,8 @@ impl<D: SignalDef> Signal<D> {
         sender: Sender,
         args: &'b D::Args<'_>,
     ) -> (Vec<D::Response>, Vec<crate::BoxFuture<'b, D::Response>>) {
-        let mut responses = Vec::with_capacity(bucket.len());
-        let mut saw_dead = false;
-        for slot in &*bucket.sync {
-            match slot.call.call(sender, args) {
-                Some(response) => responses.push(response),
-                None => saw_dead |= slot.weak,
-            }
-        }
-        if saw_dead {
-            self.prune_dead();
-        }
-        let mut futures = Vec::with_capacity(bucket.r#async.len());
-        for slot in &*bucket.r#async {
-            futures.extend(slot.call.call(sender, args));
-        }
-        (responses, futures)
+        let responses = self.sync_responses(bucket, sender, args);
+        (responses, self.start_futures(bucket, sender, args))
     }
 
     /// The async counterpart of [`send_robust`](Self::send_robust): every
@@ -340,19 +375,7 @@ impl<D: SignalDef> Signal<D> {
         };
         let bucket = snapshot.table().bucket(&sender);
         let mut responses = Vec::with_capacity(bucket.len());
-        let mut saw_dead = false;
-        for slot in &*bucket.sync {
-            match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
-                Ok(Some(response)) => responses.push(Ok(response)),
-                Ok(None) => saw_dead |= slot.weak,
-                Err(payload) => {
-                    responses.push(Err(self.failure(&slot.entry.info, sender, &*payload)))
-                }
-            }
-        }
-        if saw_dead {
-            self.prune_dead();
-        }
+        self.sync_robust(bucket, sender, args, &mut responses);
         if !bucket.r#async.is_empty() {
             let (futures, infos) = self.start_robust(bucket, sender, args);
             drop(snapshot);
