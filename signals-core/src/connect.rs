@@ -13,7 +13,7 @@ use std::mem::size_of;
 use std::panic::Location;
 use std::sync::Arc;
 
-use crate::receiver::{Origin, ReceiverInfo, ReceiverKind};
+use crate::receiver::{Origin, ReceiverInfo};
 use crate::registration::BoxFuture;
 use crate::table::{AsyncCall, Call, Entry, Key, Liveness, OrderKey, SyncCall};
 use crate::{ConnectError, DisconnectError, Sender, Signal, SignalDef};
@@ -410,13 +410,5 @@ impl<D: SignalDef> Signal<D> {
     /// [`Connection::disconnect`].
     pub fn disconnect(&self, connection: Connection<'_, D>) -> bool {
         std::ptr::eq(connection.signal, self) && self.remove_id(connection.id)
-    }
-}
-
-impl ReceiverKind {
-    /// Whether this is [`ReceiverKind::Async`].
-    #[must_use]
-    pub fn is_async(self) -> bool {
-        self == ReceiverKind::Async
     }
 }

@@ -14,6 +14,14 @@ pub enum ReceiverKind {
     Async,
 }
 
+impl ReceiverKind {
+    /// Whether this is [`ReceiverKind::Async`].
+    #[must_use]
+    pub fn is_async(self) -> bool {
+        self == ReceiverKind::Async
+    }
+}
+
 /// Where a receiver came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Origin {
