@@ -26,7 +26,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -208,7 +207,10 @@ fn run_callgrind(out_dir: &Path, dumps: usize) -> Result<Option<Vec<u64>>, Strin
     // The demangled name callgrind knows `measure` by (`callgrind::measure`).
     let function = std::any::type_name_of_val(&measure);
     let out_file = out_dir.join("callgrind.out");
-    let output = Command::new("valgrind")
+    let Some(valgrind) = find_on_path("valgrind") else {
+        return Ok(None);
+    };
+    let output = Command::new(valgrind)
         .arg("--tool=callgrind")
         .arg("--collect-atstart=no")
         .arg(format!("--toggle-collect={function}"))
@@ -220,11 +222,7 @@ fn run_callgrind(out_dir: &Path, dumps: usize) -> Result<Option<Vec<u64>>, Strin
         // reads it, and its size would move the stack between runs.
         .env_clear()
         .output();
-    let output = match output {
-        Ok(output) => output,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot run valgrind: {e}")),
-    };
+    let output = output.map_err(|e| format!("cannot run valgrind: {e}"))?;
     if !output.status.success() {
         return Err(format!(
             "valgrind failed ({}):\n{}",
@@ -246,6 +244,14 @@ fn run_callgrind(out_dir: &Path, dumps: usize) -> Result<Option<Vec<u64>>, Strin
         })
         .collect::<Result<Vec<u64>, String>>()
         .map(Some)
+}
+
+/// `program` in a directory of this process's `PATH` (the child's
+/// environment is cleared, so the search cannot be left to `exec`).
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
 }
 
 /// Instructions of one iteration of each measured closure, by name.
