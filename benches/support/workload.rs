@@ -123,13 +123,21 @@ where
     }
 }
 
+/// A plain `send` of `signal`, with no sender.
+fn send_of<D>(signal: &'static Signal<D>) -> Run<'static>
+where
+    D: for<'a> SignalDef<Args<'a> = u64, Response = ()>,
+{
+    Box::new(move || drop(black_box(signal).send(Sender::NONE, &black_box(ARG))))
+}
+
 /// `send` of the static signal with `n` (0, 1, 10 or 100) receivers.
 pub fn static_send(n: usize) -> Run<'static> {
     match n {
-        0 => Box::new(|| drop(black_box(&STATIC_0).send(Sender::NONE, &black_box(ARG)))),
-        1 => Box::new(|| drop(black_box(&STATIC_1).send(Sender::NONE, &black_box(ARG)))),
-        10 => Box::new(|| drop(black_box(&STATIC_10).send(Sender::NONE, &black_box(ARG)))),
-        100 => Box::new(|| drop(black_box(&STATIC_100).send(Sender::NONE, &black_box(ARG)))),
+        0 => send_of(&STATIC_0),
+        1 => send_of(&STATIC_1),
+        10 => send_of(&STATIC_10),
+        100 => send_of(&STATIC_100),
         _ => panic!("no static signal with {n} receivers"),
     }
 }
@@ -138,10 +146,10 @@ pub fn static_send(n: usize) -> Run<'static> {
 /// [`connect`] first.
 pub fn runtime_send(n: usize) -> Run<'static> {
     match n {
-        0 => Box::new(|| drop(black_box(&RUNTIME_0).send(Sender::NONE, &black_box(ARG)))),
-        1 => Box::new(|| drop(black_box(&RUNTIME_1).send(Sender::NONE, &black_box(ARG)))),
-        10 => Box::new(|| drop(black_box(&RUNTIME_10).send(Sender::NONE, &black_box(ARG)))),
-        100 => Box::new(|| drop(black_box(&RUNTIME_100).send(Sender::NONE, &black_box(ARG)))),
+        0 => send_of(&RUNTIME_0),
+        1 => send_of(&RUNTIME_1),
+        10 => send_of(&RUNTIME_10),
+        100 => send_of(&RUNTIME_100),
         _ => panic!("no runtime signal with {n} receivers"),
     }
 }
