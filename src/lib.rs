@@ -16,6 +16,13 @@
 //!
 //! # Quick start
 //!
+//! The package is `signals-dispatch` on crates.io; its library is `signals`:
+//!
+//! ```toml
+//! [dependencies]
+//! signals = { package = "signals-dispatch", version = "0.1" }
+//! ```
+//!
 //! ```
 //! use signals::{receiver, signal, Sender};
 //!

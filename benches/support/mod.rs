@@ -47,12 +47,13 @@ macro_rules! tens {
     };
 }
 
-/// One static receiver of `crate::$sig`, and a floor function just like it:
-/// the static floor calls as many distinct functions as the signal has
-/// receivers, so both sides face the same indirect-branch targets.
+/// One static receiver of `crate::$sig` (a path from the crate root, such as
+/// `workload::STATIC_10`), and a floor function just like it: the static
+/// floor calls as many distinct functions as the signal has receivers, so
+/// both sides face the same indirect-branch targets.
 macro_rules! leaf {
-    ($sig:ident) => {
-        #[::signals::receiver(crate::$sig)]
+    ($($sig:ident)::+) => {
+        #[::signals::receiver(crate::$($sig)::+)]
         fn recv(args: &u64) {
             ::std::hint::black_box((args, module_path!()));
         }
@@ -83,16 +84,16 @@ pub fn floors(collect: fn(&mut Vec<FloorFn>)) -> Vec<FloorFn> {
 
 /// 1, 10, 100 or 1000 static receivers of `crate::$sig`.
 macro_rules! receivers {
-    (1, $sig:ident) => {
-        leaf!($sig);
+    (1, $($sig:ident)::+) => {
+        leaf!($($sig)::+);
     };
-    (10, $sig:ident) => {
-        tens! { leaf!($sig); }
+    (10, $($sig:ident)::+) => {
+        tens! { leaf!($($sig)::+); }
     };
-    (100, $sig:ident) => {
-        tens! { tens! { leaf!($sig); } }
+    (100, $($sig:ident)::+) => {
+        tens! { tens! { leaf!($($sig)::+); } }
     };
-    (1000, $sig:ident) => {
-        tens! { tens! { tens! { leaf!($sig); } } }
+    (1000, $($sig:ident)::+) => {
+        tens! { tens! { tens! { leaf!($($sig)::+); } } }
     };
 }
