@@ -1,0 +1,194 @@
+//! [`Worker`]: claims events of its queues, runs a handler on each, and
+//! records the outcome; survives database outages; stops gracefully.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
+
+use crate::durable::config::WorkerConfig;
+use crate::durable::dialect::{Claim, Dialect};
+use crate::durable::error::Error;
+use crate::durable::event::Delivery;
+use crate::durable::outbox::Outbox;
+use crate::durable::pause::{Pause, earliest, wait_until};
+use crate::durable::report::RunReport;
+use crate::durable::stop::Stop;
+
+/// A worker: one claim loop over some queues of one outbox. Run as many as
+/// you like, in one process or many, on one machine or many (SQLite: one
+/// machine); they share the work, and per key never run two events at once.
+///
+/// ```
+/// # #[cfg(feature = "durable-sqlite")]
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use std::time::Duration;
+/// use signals_core::durable::{self, Delivery, Event, Outbox, WorkerConfig};
+/// use sqlx::sqlite::SqlitePoolOptions;
+///
+/// let pool = SqlitePoolOptions::new().max_connections(1).connect("sqlite::memory:").await?;
+/// let outbox = Outbox::new(pool);
+/// outbox.install().await?;
+/// let mut tx = outbox.pool().begin().await?;
+/// let event = Event::json("mail", "shop::ORDER_PAID", "shop::receipt", &42)?.with_key("order-42");
+/// durable::enqueue(&mut tx, &[event]).await?;
+/// tx.commit().await?;
+///
+/// let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+/// let done_tx = std::sync::Mutex::new(Some(done_tx));
+/// let worker = outbox.worker(WorkerConfig::new("mail").poll_interval(Duration::from_millis(10)))?;
+/// let report = worker
+///     .run(
+///         |delivery: Delivery| {
+///             let order: u32 = delivery.json().unwrap();
+///             assert_eq!((order, delivery.attempt), (42, 1));
+///             done_tx.lock().unwrap().take().map(|tx| tx.send(()));
+///             async { Ok::<(), std::convert::Infallible>(()) }
+///         },
+///         async { done_rx.await.ok(); }, // shut down once it has run
+///     )
+///     .await?;
+/// assert_eq!(report.delivered, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+pub struct Worker<DB: Dialect> {
+    pub(crate) outbox: Outbox<DB>,
+    pub(crate) config: WorkerConfig,
+    pub(crate) id: String,
+}
+
+impl<DB: Dialect> std::fmt::Debug for Worker<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("id", &self.id)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<DB: Dialect> Worker<DB> {
+    /// A worker of `outbox` configured by `config`; refuses a configuration
+    /// that cannot work ([`Error::InvalidConfig`]).
+    pub fn new(outbox: Outbox<DB>, config: WorkerConfig) -> Result<Self, Error> {
+        config.check()?;
+        let id = config.worker_id.clone().unwrap_or_else(default_id);
+        Ok(Worker { outbox, config, id })
+    }
+
+    /// The name this worker's leases carry.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Delivers events to `handler` until `shutdown` resolves, then
+    /// finishes the events in hand and returns what it did.
+    ///
+    /// `handler` gets each [`Delivery`] and returns `Ok(())` (the event is
+    /// deleted) or an error (retried after [`Backoff`](crate::durable::Backoff)
+    /// until `max_attempts`, then dead, with the error's text kept); a panic
+    /// counts as an error. Events of one claim run concurrently; events of
+    /// one key never do. A handler that never returns holds its key, and
+    /// its worker's shutdown, for ever.
+    ///
+    /// Database errors never end the run: the worker pauses (50 ms doubling
+    /// to 2 s) and carries on, and counts them in the [`RunReport`]. The run
+    /// fails only at the start, with [`Error::NotInstalled`] when the tables
+    /// are missing. Must run inside a tokio runtime (sqlx's).
+    pub async fn run<H, F, E, S>(self, handler: H, shutdown: S) -> Result<RunReport, Error>
+    where
+        H: Fn(Delivery) -> F,
+        F: Future<Output = Result<(), E>>,
+        E: Display,
+        S: Future<Output = ()>,
+    {
+        let shutdown = std::pin::pin!(shutdown);
+        let mut stop = Stop::new(shutdown);
+        let mut report = RunReport::default();
+        if !self.wait_for_schema(&mut stop, &mut report).await? {
+            return Ok(report);
+        }
+        let wakeups = DB::wakeups(self.outbox.pool(), &self.config.queues);
+        let poll = self.config.poll_interval.unwrap_or(DB::DEFAULT_POLL);
+        let claim = Claim {
+            queues: &self.config.queues,
+            batch: self.config.batch,
+            owner: &self.id,
+            lease: self.config.lease,
+        };
+        let mut pause = Pause::new();
+        let mut next_due: Option<Instant> = None;
+        while !stop.fired() {
+            let claimed_at = Instant::now();
+            let claimed = tokio::select! {
+                claimed = DB::claim(self.outbox.pool(), &claim) => claimed,
+                // Leaving a claim unanswered is safe: whatever it took comes
+                // back when its lease expires.
+                () = stop.wait() => break,
+            };
+            match claimed {
+                Ok(batch) if batch.is_empty() => {
+                    pause.reset();
+                    if next_due.is_some_and(|due| due <= claimed_at) {
+                        next_due = None;
+                    }
+                    tokio::select! {
+                        () = wakeups.notified() => {}
+                        () = tokio::time::sleep(wait_until(next_due, poll)) => {}
+                        () = stop.wait() => {}
+                    }
+                }
+                Ok(batch) => {
+                    pause.reset();
+                    let due = self
+                        .run_batch(batch, claimed_at, &handler, &mut stop, &mut report)
+                        .await;
+                    next_due = earliest(next_due, due);
+                }
+                Err(e) => {
+                    report.db_error(&e);
+                    tokio::select! {
+                        () = tokio::time::sleep(pause.take()) => {}
+                        () = stop.wait() => {}
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Checks that the tables exist before the first claim, so a missing
+    /// `install` is an error rather than a worker retrying for ever. Waits
+    /// out database errors; `false` when shutdown came first.
+    async fn wait_for_schema<S: Future<Output = ()>>(
+        &self,
+        stop: &mut Stop<'_, S>,
+        report: &mut RunReport,
+    ) -> Result<bool, Error> {
+        let mut pause = Pause::new();
+        loop {
+            match DB::schema_version(self.outbox.pool()).await {
+                Ok(Some(_)) => return Ok(true),
+                Ok(None) => return Err(Error::NotInstalled),
+                Err(e) => report.db_error(&e),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(pause.take()) => {}
+                () = stop.wait() => return Ok(false),
+            }
+        }
+    }
+}
+
+/// Process id, a per-process counter and the start time in nanoseconds: no
+/// two live workers share it in practice, even across machines.
+fn default_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("worker-{}-{n}-{nanos:x}", std::process::id())
+}
