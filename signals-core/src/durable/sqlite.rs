@@ -34,8 +34,8 @@ const SCHEMA_TABLE: &str =
 const MIGRATIONS: &[(u32, &[&str])] = &[(
     1,
     &[
-        // AUTOINCREMENT: ids are never reused, even after the newest row
-        // is deleted, so an id names one event forever.
+        // AUTOINCREMENT: a committed event's id is never reused, even after
+        // the newest row is deleted, so an id names one event forever.
         concat!(
             "CREATE TABLE IF NOT EXISTS signals_outbox (
             id               INTEGER PRIMARY KEY AUTOINCREMENT,
