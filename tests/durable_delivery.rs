@@ -524,7 +524,7 @@ macro_rules! on_both {
                 async fn $name() {
                     let _watchdog = watchdog(concat!("sqlite::", stringify!($name)), super::LIMIT * 3);
                     let file = SqliteFile::new(stringify!($name));
-                    super::$name(sqlite_outbox_uninstalled(&file).await).await;
+                    super::$name(sqlite_outbox_uninstalled(&file.path).await).await;
                 }
             )*
         }

@@ -98,8 +98,10 @@ async fn sqlite_a_second_producer_waits_for_the_first() {
     let _watchdog =
         support::watchdog::watchdog("sqlite_a_second_producer_waits_for_the_first", LIMIT * 2);
     let file = support::durable::SqliteFile::new("second_producer");
-    a_second_producer_waits_for_the_first(support::durable::sqlite_outbox_uninstalled(&file).await)
-        .await;
+    a_second_producer_waits_for_the_first(
+        support::durable::sqlite_outbox_uninstalled(&file.path).await,
+    )
+    .await;
 }
 
 #[cfg(feature = "durable-postgres")]

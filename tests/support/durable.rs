@@ -4,7 +4,7 @@
 
 use std::fmt::Display;
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -32,10 +32,6 @@ impl SqliteFile {
             path: std::env::temp_dir().join(format!("{}.sqlite3", unique(name))),
         }
     }
-
-    pub fn url(&self) -> String {
-        format!("sqlite://{}", self.path.display())
-    }
 }
 
 impl Drop for SqliteFile {
@@ -48,17 +44,19 @@ impl Drop for SqliteFile {
     }
 }
 
-/// An outbox in a SQLite file, not installed yet (WAL, generous busy
-/// timeout: the tests' workers, producers and checks all write to it).
+/// An outbox in a SQLite file, not installed yet (WAL with `synchronous =
+/// NORMAL`, safe against process crashes; a generous busy timeout: the
+/// tests' workers, producers and checks all write to it).
 #[cfg(feature = "durable-sqlite")]
-pub async fn sqlite_outbox_uninstalled(file: &SqliteFile) -> signals::durable::SqliteOutbox {
+pub async fn sqlite_outbox_uninstalled(path: &Path) -> signals::durable::SqliteOutbox {
     use signals::durable::sqlx::sqlite::{
-        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions,
+        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
     };
     let options = SqliteConnectOptions::new()
-        .filename(&file.path)
+        .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(20));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)

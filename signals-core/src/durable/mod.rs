@@ -216,13 +216,14 @@
 //! running [`statements::enqueue_steps`] on its own transaction, and runs
 //! workers on the sqlx pool it wraps.
 
-mod batch;
 mod config;
 mod dialect;
 mod enqueue;
 mod error;
 mod event;
+mod in_hand;
 mod outbox;
+mod outcomes;
 mod pause;
 #[cfg(feature = "durable-postgres")]
 mod postgres;

@@ -12,6 +12,7 @@ use crate::durable::config::WorkerConfig;
 use crate::durable::dialect::{Claim, Dialect};
 use crate::durable::error::Error;
 use crate::durable::event::Delivery;
+use crate::durable::in_hand::{InHand, Outcome, call};
 use crate::durable::outbox::Outbox;
 use crate::durable::pause::{Pause, earliest, wait_until};
 use crate::durable::report::RunReport;
@@ -89,9 +90,11 @@ impl<DB: Dialect> Worker<DB> {
     /// `handler` gets each [`Delivery`] and returns `Ok(())` (the event is
     /// deleted) or an error (retried after [`Backoff`](crate::durable::Backoff)
     /// until `max_attempts`, then dead, with the error's text kept); a panic
-    /// counts as an error. Events of one claim run concurrently; events of
-    /// one key never do. A handler that never returns holds its key, and
-    /// its worker's shutdown, for ever.
+    /// counts as an error. Up to `batch` events run concurrently, in this
+    /// task (the handler need not be `'static`); events of one key never
+    /// do. A slow event holds only its key: the worker goes on claiming
+    /// others. A handler that never returns holds its key, and its worker's
+    /// shutdown, for ever.
     ///
     /// Database errors never end the run: the worker pauses (50 ms doubling
     /// to 2 s) and carries on, and counts them in the [`RunReport`]. The run
@@ -112,51 +115,88 @@ impl<DB: Dialect> Worker<DB> {
         }
         let wakeups = DB::wakeups(self.outbox.pool(), &self.config.queues);
         let poll = self.config.poll_interval.unwrap_or(DB::DEFAULT_POLL);
-        let claim = Claim {
-            queues: &self.config.queues,
-            batch: self.config.batch,
-            owner: &self.id,
-            lease: self.config.lease,
-        };
+        let lease = self.config.lease;
+        let mut in_hand = InHand::new();
         let mut pause = Pause::new();
+        // When to claim next, and the earliest retry this worker scheduled.
+        let mut look_at = Instant::now();
         let mut next_due: Option<Instant> = None;
-        while !stop.fired() {
-            let claimed_at = Instant::now();
-            let claimed = tokio::select! {
-                claimed = DB::claim(self.outbox.pool(), &claim) => claimed,
-                // Leaving a claim unanswered is safe: whatever it took comes
-                // back when its lease expires.
-                () = stop.wait() => break,
-            };
-            match claimed {
-                Ok(batch) if batch.is_empty() => {
-                    pause.reset();
-                    if next_due.is_some_and(|due| due <= claimed_at) {
-                        next_due = None;
+        loop {
+            let finished = in_hand.take_finished();
+            if !finished.is_empty() {
+                let due = in_hand.drive(self.record(finished, &mut report)).await;
+                next_due = earliest(next_due, due);
+            }
+            let room = self.config.batch as usize - in_hand.running();
+            if !stop.fired() && room > 0 && look_at <= Instant::now() {
+                let claimed_at = Instant::now();
+                let claim = Claim {
+                    queues: &self.config.queues,
+                    batch: room as u32,
+                    owner: &self.id,
+                    lease,
+                };
+                let claimed = in_hand
+                    .drive(async {
+                        tokio::select! {
+                            claimed = DB::claim(self.outbox.pool(), &claim) => Some(claimed),
+                            // Leaving a claim unanswered is safe: whatever
+                            // it took comes back when its lease expires.
+                            () = stop.wait() => None,
+                        }
+                    })
+                    .await;
+                match claimed {
+                    Some(Ok(batch)) => {
+                        pause.reset();
+                        let full = batch.len() == room;
+                        for delivery in batch {
+                            let (id, expires) = (delivery.id, claimed_at + lease);
+                            if delivery.attempt > self.config.max_attempts {
+                                // Only expired leases (a worker died, or lost
+                                // the database) get an event this far.
+                                let error = format!(
+                                    "attempt {} exceeds max_attempts {}: earlier leases expired without an outcome",
+                                    delivery.attempt, self.config.max_attempts
+                                );
+                                in_hand.settle(id, Outcome::GaveUp { error }, expires);
+                            } else {
+                                in_hand.start(id, expires, call(&handler, delivery));
+                            }
+                        }
+                        look_at = if full {
+                            claimed_at
+                        } else {
+                            next_due = next_due.filter(|due| *due > claimed_at);
+                            Instant::now() + wait_until(next_due, poll)
+                        };
                     }
-                    tokio::select! {
-                        () = wakeups.notified() => {}
-                        () = tokio::time::sleep(wait_until(next_due, poll)) => {}
-                        () = stop.wait() => {}
+                    Some(Err(e)) => {
+                        report.db_error(&e);
+                        look_at = Instant::now() + pause.take();
                     }
+                    None => {}
                 }
-                Ok(batch) => {
-                    pause.reset();
-                    let due = self
-                        .run_batch(batch, claimed_at, &handler, &mut stop, &mut report)
-                        .await;
-                    next_due = earliest(next_due, due);
+                continue;
+            }
+            if stop.fired() && in_hand.running() == 0 && !in_hand.has_finished() {
+                return Ok(report);
+            }
+            let renew_at = in_hand.renew_at(lease);
+            let claiming = !stop.fired() && room > 0;
+            tokio::select! {
+                biased;
+                // A finished event may free the next event of its key: look
+                // again as soon as its outcome is written.
+                () = in_hand.next_finished() => look_at = Instant::now(),
+                () = tokio::time::sleep_until(renew_at.unwrap_or(look_at)), if renew_at.is_some() => {
+                    self.renew(&mut in_hand, &mut report).await;
                 }
-                Err(e) => {
-                    report.db_error(&e);
-                    tokio::select! {
-                        () = tokio::time::sleep(pause.take()) => {}
-                        () = stop.wait() => {}
-                    }
-                }
+                () = wakeups.notified(), if claiming => look_at = Instant::now(),
+                () = tokio::time::sleep_until(look_at), if claiming => {}
+                () = stop.wait() => {}
             }
         }
-        Ok(report)
     }
 
     /// Checks that the tables exist before the first claim, so a missing
