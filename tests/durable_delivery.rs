@@ -102,8 +102,15 @@ struct Probe {
 async fn key_order_and_parallel_keys<DB: Dialect>(outbox: Outbox<DB>) {
     outbox.install().await.unwrap();
     commit(&outbox, &[event("q", "A", "A1"), event("q", "B", "B1")]).await;
-    commit(&outbox, &[event("q", "A", "A2")]).await;
-    commit(&outbox, &[event("q", "B", "B2"), event("q", "A", "A3")]).await;
+    commit(
+        &outbox,
+        &[
+            event("q", "A", "A2"),
+            event("q", "B", "B2"),
+            event("q", "A", "A3"),
+        ],
+    )
+    .await;
     commit(&outbox, &[event("q", "B", "B3")]).await;
 
     let probe = Arc::new(Probe::default());

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use sqlx::Pool;
 
-use crate::durable::event::Delivery;
-use crate::durable::statements::{EnqueueSql, SqlStep};
+use crate::durable::event::{Delivery, Event};
 use crate::durable::stats::{DeadEvent, QueueStats};
 use crate::durable::wakeup::Wakeups;
 
@@ -35,8 +34,11 @@ pub(crate) mod sealed {
     /// changes a claimed row checks `lease_owner` and `state`, so a worker
     /// whose lease was taken over changes nothing.
     pub trait Engine: sqlx::Database {
-        /// The enqueue statements ([`crate::durable::statements`]).
-        const ENQUEUE: &'static EnqueueSql;
+        /// The enqueue statement ([`crate::durable::statements`]).
+        const ENQUEUE: &'static str;
+        /// Begins a transaction that will write (SQLite: `BEGIN IMMEDIATE`,
+        /// so it cannot fail to upgrade from reading to writing).
+        const BEGIN_WRITE: &'static str;
         /// How long an idle worker waits when nothing wakes it.
         const DEFAULT_POLL: Duration;
 
@@ -48,11 +50,11 @@ pub(crate) mod sealed {
             pool: &Pool<Self>,
         ) -> impl Future<Output = Result<Option<u32>, sqlx::Error>> + Send;
 
-        /// Runs enqueue steps on the producer's transaction; returns the
-        /// new ids in insert order.
-        fn run_steps(
+        /// Runs the enqueue statement with `events_json` on the producer's
+        /// transaction; returns the new ids, ascending (= batch order).
+        fn insert_batch(
             conn: &mut Self::Connection,
-            steps: &[SqlStep<'_>],
+            events_json: String,
         ) -> impl Future<Output = Result<Vec<i64>, sqlx::Error>> + Send;
 
         /// Leases up to `batch` eligible events (see the module docs).
@@ -105,11 +107,11 @@ pub(crate) mod sealed {
             limit: u32,
         ) -> impl Future<Output = Result<Vec<DeadEvent>, sqlx::Error>> + Send;
 
-        /// Moves a dead event to the back of its key's line as a new event.
-        fn requeue(
-            pool: &Pool<Self>,
+        /// Deletes dead event `id` and returns it, if it is dead.
+        fn take_dead(
+            conn: &mut Self::Connection,
             id: i64,
-        ) -> impl Future<Output = Result<Option<i64>, sqlx::Error>> + Send;
+        ) -> impl Future<Output = Result<Option<Event>, sqlx::Error>> + Send;
 
         /// Deletes dead events of `queue` that died at least `age` ago.
         fn purge_dead(

@@ -5,16 +5,20 @@ use sqlx::Transaction;
 use crate::durable::dialect::Dialect;
 use crate::durable::error::Error;
 use crate::durable::event::Event;
-use crate::durable::statements::enqueue_steps;
+use crate::durable::statements::events_json;
 
 /// Writes `events` as outbox rows inside `tx`: they exist if and only if
 /// `tx` commits. Returns their ids, in order.
 ///
-/// On PostgreSQL the call also takes, until `tx` ends, a lock per (queue,
-/// key) it writes, so a concurrent producer of the same key waits for this
-/// commit (its events then come after these), and a notification that
-/// wakes workers on commit. Enqueue late in the transaction, right before
-/// commit, to hold those locks briefly. On SQLite the first write already
+/// One statement per call, whatever the batch size
+/// ([`statements`](crate::durable::statements)). On PostgreSQL it also
+/// takes, until `tx` ends, a lock per (queue, key) it writes, so a
+/// concurrent producer of the same key waits for this commit (its events
+/// then come after these), and sends a notification that wakes workers on
+/// commit. Enqueue late in the transaction, right before commit, to hold
+/// those locks briefly, and enqueue a transaction's events in one call:
+/// two calls that lock keys in opposite orders in two transactions can
+/// deadlock (PostgreSQL then aborts one with SQLSTATE `40P01`). On SQLite the first write already
 /// holds the database until commit; a transaction that reads before it
 /// writes should begin with `BEGIN IMMEDIATE`
 /// (`pool.begin_with("BEGIN IMMEDIATE")`) so it cannot fail to upgrade.
@@ -25,6 +29,9 @@ pub async fn enqueue<DB: Dialect>(
     tx: &mut Transaction<'_, DB>,
     events: &[Event],
 ) -> Result<Vec<i64>, Error> {
-    let steps = enqueue_steps(DB::ENQUEUE, events)?;
-    Ok(DB::run_steps(&mut *tx, &steps).await?)
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let json = events_json(events)?;
+    Ok(DB::insert_batch(&mut *tx, json).await?)
 }

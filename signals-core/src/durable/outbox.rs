@@ -7,6 +7,7 @@ use sqlx::Pool;
 
 use crate::durable::config::WorkerConfig;
 use crate::durable::dialect::Dialect;
+use crate::durable::enqueue::enqueue;
 use crate::durable::error::Error;
 use crate::durable::stats::{DeadEvent, QueueStats};
 use crate::durable::worker::Worker;
@@ -101,7 +102,14 @@ impl<DB: Dialect> Outbox<DB> {
     /// attempts from zero) at the back of its key's line, as if sent now.
     /// Returns the new id, or `None` when `id` is not a dead event.
     pub async fn requeue(&self, id: i64) -> Result<Option<i64>, Error> {
-        Ok(DB::requeue(&self.pool, id).await?)
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let Some(event) = DB::take_dead(&mut tx, id).await? else {
+            return Ok(None);
+        };
+        // A new event in every respect, key lock and wake-up included.
+        let ids = enqueue(&mut tx, &[event]).await?;
+        tx.commit().await?;
+        Ok(ids.first().copied())
     }
 
     /// Deletes the dead events of `queue` that died at least `age` ago;

@@ -12,9 +12,9 @@ use tokio::sync::Notify;
 
 use crate::durable::dialect::sealed::Engine;
 use crate::durable::dialect::{Claim, Dialect};
-use crate::durable::event::Delivery;
+use crate::durable::event::{Delivery, Event};
 use crate::durable::pause::Pause;
-use crate::durable::statements::{self, EnqueueSql, SqlStep, StepKind};
+use crate::durable::statements;
 use crate::durable::stats::{DeadEvent, QueueStats};
 use crate::durable::wakeup::Wakeups;
 
@@ -50,34 +50,52 @@ const MIGRATIONS: &[(u32, &[&str])] = &[(
         )",
         "CREATE INDEX IF NOT EXISTS signals_outbox_key_line
             ON signals_outbox (queue, key, id) WHERE state <> 'dead'",
-        "CREATE INDEX IF NOT EXISTS signals_outbox_ready
-            ON signals_outbox (queue, id) WHERE state <> 'dead'",
         "CREATE INDEX IF NOT EXISTS signals_outbox_dead
             ON signals_outbox (queue, id) WHERE state = 'dead'",
+        // The claim, as a function only to pin its plan: the table swings
+        // between empty and a large backlog faster than its statistics
+        // follow, and on stale statistics PostgreSQL reads every unfinished
+        // row, tests each for an earlier row of its key and sorts them all
+        // (one claim costs the whole backlog). These settings keep it on the
+        // walk of the primary key in id order, which stops after `batch`
+        // eligible rows.
+        "CREATE OR REPLACE FUNCTION signals_outbox_claim(
+            queues TEXT[], batch BIGINT, owner TEXT, lease_secs DOUBLE PRECISION)
+        RETURNS TABLE (id BIGINT, queue TEXT, key TEXT, topic TEXT, receiver TEXT,
+                       payload TEXT, attempts INTEGER)
+        LANGUAGE plpgsql
+        SET enable_seqscan = off
+        SET enable_bitmapscan = off
+        SET enable_sort = off
+        AS $claim$
+        #variable_conflict use_column
+        BEGIN
+            RETURN QUERY
+            UPDATE signals_outbox o
+            SET state = 'in_flight', attempts = o.attempts + 1, lease_owner = owner,
+                lease_expires_at = now() + make_interval(secs => lease_secs), updated_at = now()
+            WHERE o.id = ANY(ARRAY(
+                SELECT c.id
+                FROM signals_outbox c
+                WHERE c.queue = ANY(queues)
+                  AND (   (c.state = 'pending'   AND c.available_at     <= now())
+                       OR (c.state = 'in_flight' AND c.lease_expires_at <= now()))
+                  AND NOT EXISTS (
+                      SELECT 1 FROM signals_outbox p
+                      WHERE p.queue = c.queue AND p.key = c.key AND p.id < c.id
+                        AND p.state <> 'dead')
+                ORDER BY c.id
+                LIMIT batch
+                FOR UPDATE SKIP LOCKED))
+            RETURNING o.id, o.queue, o.key, o.topic, o.receiver, o.payload, o.attempts;
+        END
+        $claim$",
     ],
 )];
 
 const CLAIM: &str = "
-WITH ready AS (
-    SELECT o.id
-    FROM signals_outbox o
-    WHERE o.queue = ANY($1)
-      AND (   (o.state = 'pending'   AND o.available_at     <= now())
-           OR (o.state = 'in_flight' AND o.lease_expires_at <= now()))
-      AND NOT EXISTS (
-          SELECT 1 FROM signals_outbox p
-          WHERE p.queue = o.queue AND p.key = o.key AND p.id < o.id
-            AND p.state <> 'dead')
-    ORDER BY o.id
-    LIMIT $2
-    FOR UPDATE OF o SKIP LOCKED
-)
-UPDATE signals_outbox o
-SET state = 'in_flight', attempts = o.attempts + 1, lease_owner = $3,
-    lease_expires_at = now() + make_interval(secs => $4), updated_at = now()
-FROM ready
-WHERE o.id = ready.id
-RETURNING o.id, o.queue, o.key, o.topic, o.receiver, o.payload, o.attempts";
+SELECT id, queue, key, topic, receiver, payload, attempts
+FROM signals_outbox_claim($1, $2, $3, $4)";
 
 const ACK: &str = "
 DELETE FROM signals_outbox
@@ -117,15 +135,9 @@ WHERE queue = $1 AND state = 'dead'
 ORDER BY id
 LIMIT $2";
 
-const DEAD_KEY: &str = "
-SELECT queue, key FROM signals_outbox WHERE id = $1 AND state = 'dead' FOR UPDATE";
-
-const REQUEUE_COPY: &str = "
-INSERT INTO signals_outbox (queue, key, topic, receiver, payload)
-SELECT queue, key, topic, receiver, payload FROM signals_outbox WHERE id = $1
-RETURNING id";
-
-const DELETE_ONE: &str = "DELETE FROM signals_outbox WHERE id = $1";
+const TAKE_DEAD: &str = "
+DELETE FROM signals_outbox WHERE id = $1 AND state = 'dead'
+RETURNING queue, key, topic, receiver, payload";
 
 const PURGE_DEAD: &str = "
 DELETE FROM signals_outbox
@@ -162,7 +174,8 @@ fn count64(n: i64) -> u64 {
 impl Dialect for Postgres {}
 
 impl Engine for Postgres {
-    const ENQUEUE: &'static EnqueueSql = &statements::POSTGRES;
+    const ENQUEUE: &'static str = statements::POSTGRES;
+    const BEGIN_WRITE: &'static str = "BEGIN";
     const DEFAULT_POLL: Duration = Duration::from_secs(5);
 
     async fn install(pool: &PgPool) -> Result<u32, sqlx::Error> {
@@ -197,22 +210,15 @@ impl Engine for Postgres {
         Ok(version.map(count))
     }
 
-    async fn run_steps(
+    async fn insert_batch(
         conn: &mut PgConnection,
-        steps: &[SqlStep<'_>],
+        events_json: String,
     ) -> Result<Vec<i64>, sqlx::Error> {
-        let mut ids = Vec::new();
-        for step in steps {
-            let mut query = sqlx::query(step.sql);
-            for param in &step.params {
-                query = query.bind(*param);
-            }
-            if step.kind == StepKind::Insert {
-                ids.push(query.fetch_one(&mut *conn).await?.try_get(0)?);
-            } else {
-                query.execute(&mut *conn).await?;
-            }
-        }
+        let mut ids: Vec<i64> = sqlx::query_scalar(Self::ENQUEUE)
+            .bind(events_json)
+            .fetch_all(conn)
+            .await?;
+        ids.sort_unstable();
         Ok(ids)
     }
 
@@ -314,35 +320,18 @@ impl Engine for Postgres {
             .collect()
     }
 
-    async fn requeue(pool: &PgPool, id: i64) -> Result<Option<i64>, sqlx::Error> {
-        let mut tx = pool.begin().await?;
-        let Some(row) = sqlx::query(DEAD_KEY)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let (queue, key): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-        // The same key lock as a producer's: the copy's id follows commit
-        // order like any new event's.
-        if let Some(lock) = statements::POSTGRES.lock_key {
-            sqlx::query(lock)
-                .bind(&queue)
-                .bind(&key)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let new_id: i64 = sqlx::query_scalar(REQUEUE_COPY)
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query(DELETE_ONE).bind(id).execute(&mut *tx).await?;
-        if let Some(notify) = statements::POSTGRES.notify {
-            sqlx::query(notify).bind(&queue).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(Some(new_id))
+    async fn take_dead(conn: &mut PgConnection, id: i64) -> Result<Option<Event>, sqlx::Error> {
+        let row = sqlx::query(TAKE_DEAD).bind(id).fetch_optional(conn).await?;
+        row.map(|row| {
+            Ok(Event {
+                queue: row.try_get(0)?,
+                key: row.try_get(1)?,
+                topic: row.try_get(2)?,
+                receiver: row.try_get(3)?,
+                payload: row.try_get(4)?,
+            })
+        })
+        .transpose()
     }
 
     async fn purge_dead(pool: &PgPool, queue: &str, age: Duration) -> Result<u64, sqlx::Error> {

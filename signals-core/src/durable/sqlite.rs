@@ -11,8 +11,8 @@ use sqlx::{Row, Sqlite};
 
 use crate::durable::dialect::sealed::Engine;
 use crate::durable::dialect::{Claim, Dialect};
-use crate::durable::event::Delivery;
-use crate::durable::statements::{self, EnqueueSql, SqlStep, StepKind};
+use crate::durable::event::{Delivery, Event};
+use crate::durable::statements;
 use crate::durable::stats::{DeadEvent, QueueStats};
 use crate::durable::wakeup::Wakeups;
 
@@ -63,8 +63,6 @@ const MIGRATIONS: &[(u32, &[&str])] = &[(
         ),
         "CREATE INDEX IF NOT EXISTS signals_outbox_key_line
             ON signals_outbox (queue, key, id) WHERE state <> 'dead'",
-        "CREATE INDEX IF NOT EXISTS signals_outbox_ready
-            ON signals_outbox (queue, id) WHERE state <> 'dead'",
         "CREATE INDEX IF NOT EXISTS signals_outbox_dead
             ON signals_outbox (queue, id) WHERE state = 'dead'",
     ],
@@ -149,12 +147,9 @@ WHERE queue = ?1 AND state = 'dead'
 ORDER BY id
 LIMIT ?2";
 
-const REQUEUE_COPY: &str = "
-INSERT INTO signals_outbox (queue, key, topic, receiver, payload)
-SELECT queue, key, topic, receiver, payload FROM signals_outbox WHERE id = ?1 AND state = 'dead'
-RETURNING id";
-
-const DELETE_ONE: &str = "DELETE FROM signals_outbox WHERE id = ?1";
+const TAKE_DEAD: &str = "
+DELETE FROM signals_outbox WHERE id = ?1 AND state = 'dead'
+RETURNING queue, key, topic, receiver, payload";
 
 const PURGE_DEAD: &str = concat!(
     "
@@ -206,7 +201,8 @@ fn json_list<T: serde::Serialize>(items: &[T]) -> String {
 impl Dialect for Sqlite {}
 
 impl Engine for Sqlite {
-    const ENQUEUE: &'static EnqueueSql = &statements::SQLITE;
+    const ENQUEUE: &'static str = statements::SQLITE;
+    const BEGIN_WRITE: &'static str = BEGIN_WRITE;
     const DEFAULT_POLL: Duration = Duration::from_millis(100);
 
     async fn install(pool: &SqlitePool) -> Result<u32, sqlx::Error> {
@@ -241,22 +237,15 @@ impl Engine for Sqlite {
         Ok(version.map(count))
     }
 
-    async fn run_steps(
+    async fn insert_batch(
         conn: &mut SqliteConnection,
-        steps: &[SqlStep<'_>],
+        events_json: String,
     ) -> Result<Vec<i64>, sqlx::Error> {
-        let mut ids = Vec::new();
-        for step in steps {
-            let mut query = sqlx::query(step.sql);
-            for param in &step.params {
-                query = query.bind(*param);
-            }
-            if step.kind == StepKind::Insert {
-                ids.push(query.fetch_one(&mut *conn).await?.try_get(0)?);
-            } else {
-                query.execute(&mut *conn).await?;
-            }
-        }
+        let mut ids: Vec<i64> = sqlx::query_scalar(Self::ENQUEUE)
+            .bind(events_json)
+            .fetch_all(conn)
+            .await?;
+        ids.sort_unstable();
         Ok(ids)
     }
 
@@ -373,17 +362,18 @@ impl Engine for Sqlite {
             .collect()
     }
 
-    async fn requeue(pool: &SqlitePool, id: i64) -> Result<Option<i64>, sqlx::Error> {
-        let mut tx = pool.begin_with(BEGIN_WRITE).await?;
-        let new_id: Option<i64> = sqlx::query_scalar(REQUEUE_COPY)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if new_id.is_some() {
-            sqlx::query(DELETE_ONE).bind(id).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(new_id)
+    async fn take_dead(conn: &mut SqliteConnection, id: i64) -> Result<Option<Event>, sqlx::Error> {
+        let row = sqlx::query(TAKE_DEAD).bind(id).fetch_optional(conn).await?;
+        row.map(|row| {
+            Ok(Event {
+                queue: row.try_get(0)?,
+                key: row.try_get(1)?,
+                topic: row.try_get(2)?,
+                receiver: row.try_get(3)?,
+                payload: row.try_get(4)?,
+            })
+        })
+        .transpose()
     }
 
     async fn purge_dead(pool: &SqlitePool, queue: &str, age: Duration) -> Result<u64, sqlx::Error> {

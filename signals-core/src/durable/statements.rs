@@ -1,145 +1,103 @@
-//! The enqueue, as plain parameterised SQL: the one place that says which
-//! statements write outbox rows into a producer's transaction.
+//! The enqueue, as plain SQL: the one place that says how outbox rows are
+//! written into a producer's transaction.
 //!
-//! [`enqueue`](crate::durable::enqueue) runs these through sqlx; another
-//! database layer (SeaORM's `ConnectionTrait::execute(Statement)` on its own
-//! transaction, for example) runs the very same [`SqlStep`]s from
-//! [`enqueue_steps`], binding every parameter as text, in order, on the
-//! transaction that must own the rows. Nothing else is needed for
-//! correctness: the steps themselves serialise same-key producers and send
-//! the wake-up.
+//! One statement per backend writes a whole batch; its only parameter is
+//! the batch as JSON text ([`events_json`]). [`enqueue`](crate::durable::enqueue)
+//! runs it through sqlx; another database layer (SeaORM's
+//! `ConnectionTrait::query_all(Statement)` on its own transaction, for
+//! example) runs the very same text with that one string bound, on the
+//! transaction that must own the rows, and reads the new ids from the
+//! `id` column. Nothing else is needed: the statement itself orders
+//! same-key producers and sends the wake-up.
 //!
-//! Per step, for PostgreSQL ([`POSTGRES`]):
+//! [`POSTGRES`], in one statement and in this order:
 //!
-//! 1. [`StepKind::LockKey`] once per distinct (queue, key), in sorted order:
-//!    `SELECT pg_advisory_xact_lock(1397311310, hashtext($1 || chr(31) || $2))`
-//!    with `$1` = queue, `$2` = key. The lock lives until the transaction
-//!    ends, so a second producer of the same key waits here until the first
-//!    commits or rolls back, and its rows get larger ids: ids follow commit
-//!    order per key. Taking every lock before any insert, in one global
-//!    order, keeps two batches over the same keys from deadlocking (two
-//!    keys whose 32-bit hashes collide can still meet in opposite orders;
-//!    PostgreSQL then aborts one transaction with SQLSTATE `40P01`, which
-//!    the producer retries). `1397311310` is `b"SIGN"` as an integer: the
-//!    two-integer lock space keeps our locks apart from an application's
-//!    one-`bigint` advisory locks.
-//! 2. [`StepKind::Insert`] once per event, in the given order:
-//!    `INSERT INTO signals_outbox (queue, key, topic, receiver, payload)
-//!    VALUES ($1, $2, $3, $4, $5) RETURNING id`.
-//! 3. [`StepKind::Notify`] once per distinct queue:
-//!    `SELECT pg_notify('signals_outbox', $1)` with `$1` = queue.
-//!    PostgreSQL delivers it only if the transaction commits.
+//! 1. takes `pg_advisory_xact_lock(1397311310, hashtext(queue || chr(31) ||
+//!    key))` for every distinct (queue, key) of the batch, in ascending
+//!    hash order. The lock lives until the transaction ends, so a second
+//!    producer of the same key waits here until the first commits or rolls
+//!    back, and only then draws its ids: ids follow commit order per key.
+//!    One global order of acquisition means two batches never deadlock
+//!    (keys whose hashes collide share a lock, which only serialises them
+//!    more). `1397311310` is `b"SIGN"` as an integer: the two-integer lock
+//!    space keeps these locks apart from an application's one-`bigint`
+//!    advisory locks.
+//! 2. sends `pg_notify('signals_outbox', queue)` once per distinct queue
+//!    (PostgreSQL delivers it only if the transaction commits);
+//! 3. inserts the rows in the batch's order and returns their ids.
 //!
-//! For SQLite ([`SQLITE`]) only the inserts exist (with `?1`…`?5`): SQLite
-//! lets one writer at a time hold the database from its first write to its
-//! commit, so the insert itself waits for any other producer's commit and
-//! ids follow commit order for every key at once. Workers on SQLite poll.
+//! The locks and notifications are `MATERIALIZED` CTEs gated into the
+//! insert by a constant condition, which PostgreSQL evaluates once before
+//! the first row; the lock call sits in the select list of a query sorted
+//! by hash, and PostgreSQL evaluates volatile select-list functions after
+//! the sort.
+//!
+//! [`SQLITE`] only inserts: SQLite admits one writer at a time, from its
+//! first write to its commit, so the insert itself waits for any other
+//! producer's commit, and ids follow commit order for every key at once.
+//! Workers on SQLite poll.
+//!
+//! On both, `RETURNING` gives no order: the ids are assigned in the
+//! batch's order, so sorted ascending they match the events.
 
 use crate::durable::error::Error;
 use crate::durable::event::Event;
 
-/// One backend's enqueue statements (see the [module docs](self) for their
-/// parameters).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EnqueueSql {
-    /// Serialises producers of one (queue, key) until commit, if the
-    /// backend needs it.
-    pub lock_key: Option<&'static str>,
-    /// Writes one row and returns its id.
-    pub insert: &'static str,
-    /// Wakes listening workers on commit, if the backend can.
-    pub notify: Option<&'static str>,
-}
+/// PostgreSQL's enqueue statement; `$1` is [`events_json`]'s text.
+pub const POSTGRES: &str = "
+WITH batch AS MATERIALIZED (
+    SELECT e.n, e.v->>0 AS queue, e.v->>1 AS key, e.v->>2 AS topic,
+           e.v->>3 AS receiver, e.v->>4 AS payload
+    FROM json_array_elements($1::json) WITH ORDINALITY AS e(v, n)
+),
+locked AS MATERIALIZED (
+    SELECT pg_advisory_xact_lock(1397311310, h)
+    FROM (SELECT DISTINCT hashtext(queue || chr(31) || key) AS h FROM batch) AS keys
+    ORDER BY h
+),
+notified AS MATERIALIZED (
+    SELECT pg_notify('signals_outbox', queue)
+    FROM (SELECT DISTINCT queue FROM batch) AS queues
+)
+INSERT INTO signals_outbox (queue, key, topic, receiver, payload)
+SELECT queue, key, topic, receiver, payload
+FROM batch
+WHERE (SELECT count(*) FROM locked) >= 0 AND (SELECT count(*) FROM notified) >= 0
+ORDER BY n
+RETURNING id";
 
-/// PostgreSQL's enqueue statements.
-pub const POSTGRES: EnqueueSql = EnqueueSql {
-    lock_key: Some("SELECT pg_advisory_xact_lock(1397311310, hashtext($1 || chr(31) || $2))"),
-    insert: "INSERT INTO signals_outbox (queue, key, topic, receiver, payload) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    notify: Some("SELECT pg_notify('signals_outbox', $1)"),
-};
+/// SQLite's enqueue statement; `?1` is [`events_json`]'s text.
+pub const SQLITE: &str = "
+INSERT INTO signals_outbox (queue, key, topic, receiver, payload)
+SELECT json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]'),
+       json_extract(e.value, '$[2]'), json_extract(e.value, '$[3]'),
+       json_extract(e.value, '$[4]')
+FROM json_each(?1) AS e
+ORDER BY e.key
+RETURNING id";
 
-/// SQLite's enqueue statements.
-pub const SQLITE: EnqueueSql = EnqueueSql {
-    lock_key: None,
-    insert: "INSERT INTO signals_outbox (queue, key, topic, receiver, payload) \
-             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-    notify: None,
-};
-
-/// What a step does (and so what its parameters are).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StepKind {
-    /// Parameters: queue, key.
-    LockKey,
-    /// Parameters: queue, key, topic, receiver, payload; returns the id.
-    Insert,
-    /// Parameters: queue.
-    Notify,
-}
-
-/// One statement of an enqueue, with its text parameters in order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SqlStep<'a> {
-    /// What the statement does.
-    pub kind: StepKind,
-    /// The statement, with positional placeholders.
-    pub sql: &'static str,
-    /// The values to bind, all as text, in placeholder order.
-    pub params: Vec<&'a str>,
-}
-
-/// The statements that enqueue `events` in one transaction, in the order
-/// they must run; an event that cannot be stored is refused before anything
-/// runs.
+/// The enqueue statements' one parameter: `events` as a JSON array of
+/// `[queue, key, topic, receiver, payload]` arrays. An event that cannot be
+/// stored is refused, naming its index, before anything runs.
 ///
 /// ```
 /// use signals_core::durable::{Event, statements};
 ///
-/// let events = [
-///     Event::new("mail", "shop::ORDER_PAID", "shop::send_receipt", "{}").with_key("order-7"),
-///     Event::new("mail", "shop::ORDER_PAID", "shop::notify_stock", "{}").with_key("order-7"),
-/// ];
-/// let steps = statements::enqueue_steps(&statements::POSTGRES, &events).unwrap();
-/// let kinds: Vec<_> = steps.iter().map(|s| s.kind).collect();
-/// use statements::StepKind::*;
-/// assert_eq!(kinds, [LockKey, Insert, Insert, Notify]);
-/// assert_eq!(steps[0].params, ["mail", "order-7"]);
+/// let events = [Event::new("mail", "shop::ORDER_PAID", "shop::send_receipt", "{}").with_key("order-7")];
+/// assert_eq!(
+///     statements::events_json(&events).unwrap(),
+///     r#"[["mail","order-7","shop::ORDER_PAID","shop::send_receipt","{}"]]"#,
+/// );
 /// ```
-pub fn enqueue_steps<'a>(sql: &EnqueueSql, events: &'a [Event]) -> Result<Vec<SqlStep<'a>>, Error> {
+pub fn events_json(events: &[Event]) -> Result<String, Error> {
     for (index, event) in events.iter().enumerate() {
         if let Some(reason) = event.problem() {
             return Err(Error::InvalidEvent { index, reason });
         }
     }
-    let mut steps = Vec::new();
-    if let Some(lock) = sql.lock_key {
-        let mut keys: Vec<(&str, &str)> = events
-            .iter()
-            .map(|e| (e.queue.as_str(), e.key.as_str()))
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        steps.extend(keys.into_iter().map(|(queue, key)| SqlStep {
-            kind: StepKind::LockKey,
-            sql: lock,
-            params: vec![queue, key],
-        }));
-    }
-    steps.extend(events.iter().map(|e| SqlStep {
-        kind: StepKind::Insert,
-        sql: sql.insert,
-        params: vec![&e.queue, &e.key, &e.topic, &e.receiver, &e.payload],
-    }));
-    if let Some(notify) = sql.notify {
-        let mut queues: Vec<&str> = events.iter().map(|e| e.queue.as_str()).collect();
-        queues.sort_unstable();
-        queues.dedup();
-        steps.extend(queues.into_iter().map(|queue| SqlStep {
-            kind: StepKind::Notify,
-            sql: notify,
-            params: vec![queue],
-        }));
-    }
-    Ok(steps)
+    let rows: Vec<[&str; 5]> = events
+        .iter()
+        .map(|e| [&*e.queue, &*e.key, &*e.topic, &*e.receiver, &*e.payload])
+        .collect();
+    serde_json::to_string(&rows).map_err(Error::Payload)
 }
