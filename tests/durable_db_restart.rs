@@ -5,11 +5,14 @@
 
 mod support;
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use signals::durable::Outbox;
+use signals::durable::sqlx::postgres::PgPoolOptions;
 use signals::durable::{self, Backoff, Delivery, Event, PgOutbox, WorkerConfig};
-use support::durable::{pg_outbox_uninstalled, spawn_worker, wait_for, wait_for_async};
+use support::durable::{spawn_worker, unique, wait_for, wait_for_async};
 use support::postgres::PgCluster;
 
 const KEYS: u32 = 20;
@@ -48,21 +51,44 @@ async fn workers_survive_a_database_restart() {
         return;
     };
     let started = Instant::now();
-    let outbox = pg_outbox_uninstalled(&cluster, what).await;
+    // A short acquire timeout: while the server is down the pool reports
+    // errors to the workers (instead of waiting for it in silence).
+    let url = cluster.create_database(&unique(what));
+    let pool = PgPoolOptions::new()
+        .max_connections(10)
+        .acquire_timeout(Duration::from_millis(300))
+        .connect(&url)
+        .await
+        .unwrap();
+    let outbox = Outbox::new(pool);
     outbox.install().await.unwrap();
     let mut next_seq = vec![0; KEYS as usize];
     produce(&outbox, &mut next_seq, FIRST_WAVE).await;
 
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+    // From the 200th delivery on, handlers of key k0 hold their event until
+    // the server is back: an event is surely in hand across the restart,
+    // and its outcome can only be written through a new connection. The
+    // other keys keep the workers claiming while the server is down.
+    let restarted = Arc::new(AtomicBool::new(false));
+    let held = Arc::new(AtomicUsize::new(0));
     let handler = {
-        let seen = seen.clone();
+        let (seen, restarted, held) = (seen.clone(), restarted.clone(), held.clone());
         move |d: Delivery| {
-            let seen = seen.clone();
+            let (seen, restarted, held) = (seen.clone(), restarted.clone(), held.clone());
             async move {
                 let (key, seq) = d.payload.split_once('|').unwrap();
-                seen.lock()
-                    .unwrap()
-                    .push((key.to_owned(), seq.parse().unwrap(), d.id, d.attempt));
+                let nth = {
+                    let mut seen = seen.lock().unwrap();
+                    seen.push((key.to_owned(), seq.parse().unwrap(), d.id, d.attempt));
+                    seen.len()
+                };
+                if nth > 200 && key == "k0" && !restarted.load(Ordering::SeqCst) {
+                    held.fetch_add(1, Ordering::SeqCst);
+                    while !restarted.load(Ordering::SeqCst) {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                }
                 tokio::time::sleep(Duration::from_millis(2)).await;
                 Ok::<(), std::convert::Infallible>(())
             }
@@ -83,8 +109,8 @@ async fn workers_survive_a_database_restart() {
         spawn_worker(outbox.worker(config()).unwrap(), handler),
     ];
 
-    wait_for("the first deliveries", LIMIT, || {
-        seen.lock().unwrap().len() >= 200
+    wait_for("events held by handlers", LIMIT, || {
+        held.load(Ordering::SeqCst) > 0
     })
     .await;
     let delivered_before = seen.lock().unwrap().len();
@@ -96,6 +122,7 @@ async fn workers_survive_a_database_restart() {
     })
     .await
     .unwrap();
+    restarted.store(true, Ordering::SeqCst);
     produce(&outbox, &mut next_seq, SECOND_WAVE).await;
 
     let total = (FIRST_WAVE + SECOND_WAVE) as usize;
@@ -129,11 +156,13 @@ async fn workers_survive_a_database_restart() {
     let db_errors: u64 = reports.iter().map(|r| r.db_errors).sum();
     assert!(
         db_errors > 0,
-        "the workers never noticed the restart: {reports:?}"
+        "the workers never met the outage: {reports:?}"
     );
+    let held = held.load(Ordering::SeqCst);
     eprintln!(
-        "{total} events, 2 workers, server restarted after {delivered_before} deliveries: \
-         {} deliveries ({} repeated), {db_errors} database errors ridden out, in {:.1?}",
+        "{total} events, 2 workers, server restarted after {delivered_before} deliveries \
+         with {held} events held across it: {} deliveries ({} repeated), \
+         {db_errors} database errors ridden out, in {:.1?}",
         seen.len(),
         seen.len() - total,
         started.elapsed()

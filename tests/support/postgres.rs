@@ -11,6 +11,7 @@
 //! loud message and returns `None` so the caller can skip, unless
 //! `SIGNALS_REQUIRE_POSTGRES=1`, which turns the skip into a failure (CI).
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -78,10 +79,13 @@ pub fn skip(what: &str) {
     if required() {
         panic!("{message} (SIGNALS_REQUIRE_POSTGRES=1 forbids skipping)");
     }
-    eprintln!("\n************************************************************");
-    eprintln!("SKIPPED: {message}");
-    eprintln!("(set SIGNALS_REQUIRE_POSTGRES=1 to make this skip a failure)");
-    eprintln!("************************************************************\n");
+    // Straight to the process's stderr: libtest captures `eprintln!` of a
+    // passing test, and a skip must be seen.
+    let banner = "*".repeat(72);
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{banner}\nSKIPPED: {message}\n(set SIGNALS_REQUIRE_POSTGRES=1 to make this skip a failure)\n{banner}"
+    );
 }
 
 fn run(cmd: &mut Command, what: &str) -> String {

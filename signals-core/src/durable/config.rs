@@ -71,8 +71,8 @@ pub struct WorkerConfig {
     pub(crate) worker_id: Option<String>,
 }
 
-/// The most events one claim may take: a batch runs concurrently in one
-/// task, and its leases are renewed together.
+/// The most events a worker may hold: they run concurrently in its task,
+/// and their leases are renewed together.
 pub(crate) const MAX_BATCH: u32 = 1000;
 
 /// The shortest lease: the lease is renewed every third of it, so shorter
@@ -101,8 +101,8 @@ impl WorkerConfig {
         self
     }
 
-    /// Claims at most `batch` events at once (1 to 1000), and runs them
-    /// concurrently (they always have different keys).
+    /// Holds at most `batch` events at once (1 to 1000), claimed together
+    /// and run concurrently (they always have different keys).
     #[must_use]
     pub fn batch(mut self, batch: u32) -> Self {
         self.batch = batch;

@@ -11,16 +11,19 @@
 //! 1. **Enqueue** — a producer calls [`enqueue`] with its open transaction:
 //!    the rows are written by that transaction, so they exist if and only if
 //!    it commits. A rollback sends nothing.
-//! 2. **Claim** — a [`Worker`] leases a batch of *eligible* events: per
-//!    (queue, key), only the oldest unfinished event (pending or in flight)
-//!    is eligible, and only once it is due (its retry time has come) or its
-//!    lease has expired. So a key's events run one at a time, in id order;
-//!    different keys run in parallel, in one worker (a batch runs
-//!    concurrently) and across workers and processes.
+//! 2. **Claim** — a [`Worker`] leases *eligible* events, up to its batch
+//!    size at once: per (queue, key), only the oldest unfinished event
+//!    (pending or in flight) is eligible, and only once it is due (its retry
+//!    time has come) or its lease has expired. So a key's events run one at
+//!    a time, in id order; different keys run in parallel, within a worker
+//!    (its events in hand run concurrently) and across workers and
+//!    processes. A worker claims again as soon as it has room, so one slow
+//!    event holds only its own key.
 //! 3. **Handle** — the handler gets a [`Delivery`] (id, attempt, payload…).
-//!    While it runs, the worker renews its lease every third of the lease.
-//! 4. **Outcome** — success deletes the row (acknowledgement). Failure puts
-//!    it back as pending, due after the [`Backoff`] delay, and counts the
+//!    While it runs, the worker renews its lease once a third of it is used.
+//! 4. **Outcome** — success deletes the row (acknowledgements are written
+//!    together for the events that finished together). Failure puts it
+//!    back as pending, due after the [`Backoff`] delay, and counts the
 //!    attempt; after `max_attempts` deliveries it is **dead**. A worker that
 //!    dies leaves its leases to expire; the next claim after expiry takes
 //!    the event again (a new attempt), so nothing committed is lost.
@@ -36,13 +39,13 @@
 //!   and key, if A's transaction committed before B's, or both are in one
 //!   transaction and A was enqueued first, then B's handler starts only
 //!   after A's handler has finished successfully (or A is dead). Ids carry
-//!   that order: on PostgreSQL each enqueue first takes a transaction-scoped
-//!   advisory lock on (queue, key), so a second producer of the key waits
-//!   until the first commits or rolls back, and only then draws its ids from
-//!   the sequence (a plain sequence would hand out ids in insert order, and
-//!   a later insert can commit first); on SQLite the database lock admits
-//!   one writer from its first write to its commit, which orders every key
-//!   at once. A claim takes only the smallest unfinished id of a key, and
+//!   that order: on PostgreSQL the enqueue first takes a transaction-scoped
+//!   advisory lock on each (queue, key) it writes, so a second producer of
+//!   the key waits until the first commits or rolls back, and only then
+//!   draws its ids from the sequence (a plain sequence hands out ids at
+//!   insert, and a later insert can commit first); on SQLite the database
+//!   lock admits one writer from its first write to its commit, which
+//!   orders every key at once. A claim takes only the smallest unfinished id of a key, and
 //!   every new event of that key gets a larger one, so a key never has two
 //!   events in flight.
 //! - **Never concurrently per key**, with one caveat every lease has: if a
@@ -90,9 +93,10 @@
 //! [`Outbox::install`] creates (or upgrades) the tables in one transaction
 //! (PostgreSQL: serialised by an advisory lock; SQLite: `BEGIN IMMEDIATE`),
 //! records the schema version in `signals_outbox_schema`, and only ever
-//! adds (`CREATE … IF NOT EXISTS`), so running it at every start is fine.
-//! Table and index names are fixed; on PostgreSQL they land in the first
-//! schema of the connection's `search_path`. Schema version 1, PostgreSQL:
+//! adds (`CREATE … IF NOT EXISTS`, `CREATE OR REPLACE FUNCTION`), so running
+//! it at every start is fine. Table and index names are fixed; on
+//! PostgreSQL they land in the first schema of the connection's
+//! `search_path`. Schema version 1, PostgreSQL:
 //!
 //! ```sql
 //! CREATE TABLE IF NOT EXISTS signals_outbox_schema (version INTEGER NOT NULL);
@@ -113,45 +117,62 @@
 //!     created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
 //!     updated_at       TIMESTAMPTZ NOT NULL DEFAULT now()
 //! );
+//! -- a key's line, for "is there an earlier unfinished event of this key?"
 //! CREATE INDEX IF NOT EXISTS signals_outbox_key_line
 //!     ON signals_outbox (queue, key, id) WHERE state <> 'dead';
-//! CREATE INDEX IF NOT EXISTS signals_outbox_ready
-//!     ON signals_outbox (queue, id) WHERE state <> 'dead';
 //! CREATE INDEX IF NOT EXISTS signals_outbox_dead
 //!     ON signals_outbox (queue, id) WHERE state = 'dead';
 //! ```
 //!
-//! SQLite has the same columns, with `id INTEGER PRIMARY KEY AUTOINCREMENT`
-//! (ids never reused) and times as `INTEGER` milliseconds since the Unix
-//! epoch, defaulting to SQLite's clock. Times on both backends come from
-//! the database's clock, never the worker's, so machines with skewed
+//! SQLite has the same columns and indexes, with `id INTEGER PRIMARY KEY
+//! AUTOINCREMENT` (a committed event's id is never reused) and times as
+//! `INTEGER` milliseconds since the Unix epoch. Times on both backends come
+//! from the database's clock, never the worker's, so machines with skewed
 //! clocks agree on leases.
 //!
-//! The enqueue statements are in [`statements`]. The claim (PostgreSQL;
-//! SQLite runs the same logic as one `UPDATE … WHERE id IN (SELECT …)
-//! RETURNING`, with `json_each` for the queue list):
+//! The enqueue is one statement, shown in [`statements`]. The claim
+//! (SQLite runs the same logic as one `UPDATE … WHERE id IN (SELECT … ORDER
+//! BY id LIMIT ?) RETURNING`, with `json_each` for the queue list; SQLite's
+//! planner walks the rowid in order by itself):
 //!
 //! ```sql
-//! WITH ready AS (
-//!     SELECT o.id
-//!     FROM signals_outbox o
-//!     WHERE o.queue = ANY($1)
-//!       AND (   (o.state = 'pending'   AND o.available_at     <= now())
-//!            OR (o.state = 'in_flight' AND o.lease_expires_at <= now()))
-//!       AND NOT EXISTS (
-//!           SELECT 1 FROM signals_outbox p
-//!           WHERE p.queue = o.queue AND p.key = o.key AND p.id < o.id
-//!             AND p.state <> 'dead')
-//!     ORDER BY o.id
-//!     LIMIT $2
-//!     FOR UPDATE OF o SKIP LOCKED
-//! )
-//! UPDATE signals_outbox o
-//! SET state = 'in_flight', attempts = o.attempts + 1, lease_owner = $3,
-//!     lease_expires_at = now() + make_interval(secs => $4), updated_at = now()
-//! FROM ready
-//! WHERE o.id = ready.id
-//! RETURNING o.id, o.queue, o.key, o.topic, o.receiver, o.payload, o.attempts;
+//! -- The outbox swings between empty and a large backlog faster than its
+//! -- statistics follow; on stale statistics PostgreSQL would read every
+//! -- unfinished row, test each for an earlier row of its key and sort them
+//! -- all. The function exists only to pin the plan to the walk of the
+//! -- primary key in id order, which stops after `batch` eligible rows.
+//! CREATE OR REPLACE FUNCTION signals_outbox_claim(
+//!     queues TEXT[], batch BIGINT, owner TEXT, lease_secs DOUBLE PRECISION)
+//! RETURNS TABLE (id BIGINT, queue TEXT, key TEXT, topic TEXT, receiver TEXT,
+//!                payload TEXT, attempts INTEGER)
+//! LANGUAGE plpgsql
+//! SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off
+//! AS $claim$
+//! #variable_conflict use_column
+//! BEGIN
+//!     RETURN QUERY
+//!     UPDATE signals_outbox o
+//!     SET state = 'in_flight', attempts = o.attempts + 1, lease_owner = owner,
+//!         lease_expires_at = now() + make_interval(secs => lease_secs), updated_at = now()
+//!     WHERE o.id = ANY(ARRAY(
+//!         SELECT c.id
+//!         FROM signals_outbox c
+//!         WHERE c.queue = ANY(queues)
+//!           AND (   (c.state = 'pending'   AND c.available_at     <= now())
+//!                OR (c.state = 'in_flight' AND c.lease_expires_at <= now()))
+//!           AND NOT EXISTS (
+//!               SELECT 1 FROM signals_outbox p
+//!               WHERE p.queue = c.queue AND p.key = c.key AND p.id < c.id
+//!                 AND p.state <> 'dead')
+//!         ORDER BY c.id
+//!         LIMIT batch
+//!         FOR UPDATE SKIP LOCKED))
+//!     RETURNING o.id, o.queue, o.key, o.topic, o.receiver, o.payload, o.attempts;
+//! END
+//! $claim$;
+//! -- a worker calls:
+//! SELECT id, queue, key, topic, receiver, payload, attempts
+//! FROM signals_outbox_claim($1, $2, $3, $4);
 //! ```
 //!
 //! Two workers claiming at once skip each other's locked rows; a row a
@@ -163,7 +184,7 @@
 //! that lost its lease changes nothing:
 //!
 //! ```sql
-//! -- acknowledge (a whole batch at once)
+//! -- acknowledge (the events that finished together, at once)
 //! DELETE FROM signals_outbox WHERE id = ANY($1) AND lease_owner = $2 AND state = 'in_flight';
 //! -- retry later
 //! UPDATE signals_outbox SET state = 'pending', available_at = now() + make_interval(secs => $3),
@@ -180,8 +201,10 @@
 //! SELECT queue, count(*) FILTER (WHERE state = 'pending'),
 //!        count(*) FILTER (WHERE state = 'in_flight'), count(*) FILTER (WHERE state = 'dead')
 //! FROM signals_outbox GROUP BY queue ORDER BY queue;
-//! -- requeue, in one transaction: lock the dead row (FOR UPDATE), take the key's
-//! -- advisory lock, INSERT … SELECT a copy (new id), DELETE the dead row, pg_notify
+//! -- requeue, in one transaction: take the dead row out, then enqueue it anew
+//! -- (the enqueue statement: key lock, notification, new id)
+//! DELETE FROM signals_outbox WHERE id = $1 AND state = 'dead'
+//! RETURNING queue, key, topic, receiver, payload;
 //! -- purge
 //! DELETE FROM signals_outbox
 //! WHERE queue = $1 AND state = 'dead' AND updated_at <= now() - make_interval(secs => $2);
@@ -213,7 +236,8 @@
 //! ```
 //!
 //! A worker: see [`Worker`]. Another database layer (SeaORM) enqueues by
-//! running [`statements::enqueue_steps`] on its own transaction, and runs
+//! running [`statements::POSTGRES`] or [`statements::SQLITE`] with
+//! [`statements::events_json`] bound, on its own transaction, and runs
 //! workers on the sqlx pool it wraps.
 
 mod config;

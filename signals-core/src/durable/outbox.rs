@@ -5,12 +5,10 @@ use std::time::Duration;
 
 use sqlx::Pool;
 
-use crate::durable::config::WorkerConfig;
 use crate::durable::dialect::Dialect;
 use crate::durable::enqueue::enqueue;
 use crate::durable::error::Error;
 use crate::durable::stats::{DeadEvent, QueueStats};
-use crate::durable::worker::Worker;
 
 /// The outbox in one database, reached through a sqlx pool. Cheap to clone
 /// (the pool is shared).
@@ -117,10 +115,5 @@ impl<DB: Dialect> Outbox<DB> {
     /// delivered events are deleted at acknowledgement.
     pub async fn purge_dead(&self, queue: &str, age: Duration) -> Result<u64, Error> {
         Ok(DB::purge_dead(&self.pool, queue, age).await?)
-    }
-
-    /// A worker on this outbox (see [`Worker::new`]).
-    pub fn worker(&self, config: WorkerConfig) -> Result<Worker<DB>, Error> {
-        Worker::new(self.clone(), config)
     }
 }

@@ -258,7 +258,7 @@ impl Engine for Sqlite {
             .fetch_all(pool)
             .await?;
         let mut batch = rows.iter().map(delivery).collect::<Result<Vec<_>, _>>()?;
-        // RETURNING gives no order; a batch runs in id order.
+        // RETURNING gives no order; events start in id order.
         batch.sort_unstable_by_key(|d| d.id);
         Ok(batch)
     }

@@ -129,45 +129,15 @@ impl<DB: Dialect> Worker<DB> {
             }
             let room = self.config.batch as usize - in_hand.running();
             if !stop.fired() && room > 0 && look_at <= Instant::now() {
-                let claimed_at = Instant::now();
-                let claim = Claim {
-                    queues: &self.config.queues,
-                    batch: room as u32,
-                    owner: &self.id,
-                    lease,
-                };
-                let claimed = in_hand
-                    .drive(async {
-                        tokio::select! {
-                            claimed = DB::claim(self.outbox.pool(), &claim) => Some(claimed),
-                            // Leaving a claim unanswered is safe: whatever
-                            // it took comes back when its lease expires.
-                            () = stop.wait() => None,
-                        }
-                    })
-                    .await;
-                match claimed {
-                    Some(Ok(batch)) => {
+                let start = |delivery| call(&handler, delivery);
+                match self.claim_into(room, &mut in_hand, &mut stop, start).await {
+                    Some(Ok(got)) => {
                         pause.reset();
-                        let full = batch.len() == room;
-                        for delivery in batch {
-                            let (id, expires) = (delivery.id, claimed_at + lease);
-                            if delivery.attempt > self.config.max_attempts {
-                                // Only expired leases (a worker died, or lost
-                                // the database) get an event this far.
-                                let error = format!(
-                                    "attempt {} exceeds max_attempts {}: earlier leases expired without an outcome",
-                                    delivery.attempt, self.config.max_attempts
-                                );
-                                in_hand.settle(id, Outcome::GaveUp { error }, expires);
-                            } else {
-                                in_hand.start(id, expires, call(&handler, delivery));
-                            }
-                        }
-                        look_at = if full {
-                            claimed_at
+                        look_at = if got == room {
+                            // There may be more: claim again once written back.
+                            Instant::now()
                         } else {
-                            next_due = next_due.filter(|due| *due > claimed_at);
+                            next_due = next_due.filter(|due| *due > Instant::now());
                             Instant::now() + wait_until(next_due, poll)
                         };
                     }
@@ -199,6 +169,58 @@ impl<DB: Dialect> Worker<DB> {
         }
     }
 
+    /// Claims up to `room` events and starts them in `in_hand` (each with
+    /// `start`); returns how many came, or `None` when shutdown came first.
+    async fn claim_into<Fut, S>(
+        &self,
+        room: usize,
+        in_hand: &mut InHand<Fut>,
+        stop: &mut Stop<'_, S>,
+        start: impl Fn(Delivery) -> Fut,
+    ) -> Option<Result<usize, sqlx::Error>>
+    where
+        Fut: Future<Output = (i64, Outcome)>,
+        S: Future<Output = ()>,
+    {
+        let claimed_at = Instant::now();
+        let claim = Claim {
+            queues: &self.config.queues,
+            batch: u32::try_from(room).unwrap_or(u32::MAX),
+            owner: &self.id,
+            lease: self.config.lease,
+        };
+        let claimed = in_hand
+            .drive(async {
+                tokio::select! {
+                    claimed = DB::claim(self.outbox.pool(), &claim) => Some(claimed),
+                    // Leaving a claim unanswered is safe: whatever it took
+                    // comes back when its lease expires.
+                    () = stop.wait() => None,
+                }
+            })
+            .await?;
+        let batch = match claimed {
+            Ok(batch) => batch,
+            Err(e) => return Some(Err(e)),
+        };
+        let got = batch.len();
+        let expires = claimed_at + self.config.lease;
+        for delivery in batch {
+            if delivery.attempt > self.config.max_attempts {
+                // Only expired leases (a worker died, or lost the database)
+                // bring an event this far.
+                let error = format!(
+                    "attempt {} exceeds max_attempts {}: earlier leases expired without an outcome",
+                    delivery.attempt, self.config.max_attempts
+                );
+                in_hand.settle(delivery.id, Outcome::GaveUp { error }, expires);
+            } else {
+                in_hand.start(delivery.id, expires, start(delivery));
+            }
+        }
+        Some(Ok(got))
+    }
+
     /// Checks that the tables exist before the first claim, so a missing
     /// `install` is an error rather than a worker retrying for ever. Waits
     /// out database errors; `false` when shutdown came first.
@@ -219,6 +241,13 @@ impl<DB: Dialect> Worker<DB> {
                 () = stop.wait() => return Ok(false),
             }
         }
+    }
+}
+
+impl<DB: Dialect> Outbox<DB> {
+    /// A worker on this outbox (see [`Worker::new`]).
+    pub fn worker(&self, config: WorkerConfig) -> Result<Worker<DB>, Error> {
+        Worker::new(self.clone(), config)
     }
 }
 
