@@ -8,7 +8,7 @@
 //! engine's cost relative to that floor.
 //!
 //! `cargo bench --bench outbox --features durable-postgres,durable-sqlite`;
-//! `OUTBOX_BENCH_EVENTS` sets the events per run (default 4000).
+//! `OUTBOX_BENCH_EVENTS` sets the events per run (default 8000).
 //! PostgreSQL is skipped, with a message, when no server binaries exist.
 
 #[allow(dead_code)]
@@ -34,7 +34,7 @@ fn events_per_run() -> usize {
     std::env::var("OUTBOX_BENCH_EVENTS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(4000)
+        .unwrap_or(8000)
 }
 
 /// Producer `p`'s events, `PER_TX` to a transaction.

@@ -17,6 +17,7 @@ use crate::durable::error::Error;
 /// stores them. `payload` is opaque text, JSON by convention
 /// ([`Event::json`], [`Delivery::json`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Event {
     /// The queue the event goes to; workers name the queues they serve.
     pub queue: String,

@@ -91,10 +91,12 @@ impl<DB: Dialect> Worker<DB> {
     /// deleted) or an error (retried after [`Backoff`](crate::durable::Backoff)
     /// until `max_attempts`, then dead, with the error's text kept); a panic
     /// counts as an error. Up to `batch` events run concurrently, in this
-    /// task (the handler need not be `'static`); events of one key never
-    /// do. A slow event holds only its key: the worker goes on claiming
-    /// others. A handler that never returns holds its key, and its worker's
-    /// shutdown, for ever.
+    /// task (the handler need not be `'static` or `Send`; spawn CPU-heavy
+    /// work elsewhere); events of one key never do. A slow event holds only
+    /// its key: the worker goes on claiming others. A handler that never
+    /// returns holds its key, and its worker's shutdown, for ever. Handlers
+    /// that use the outbox's pool share it with the worker's own statements,
+    /// which wait for a free connection while the handlers go on.
     ///
     /// Database errors never end the run: the worker pauses (50 ms doubling
     /// to 2 s) and carries on, and counts them in the [`RunReport`]. The run
