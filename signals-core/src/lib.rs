@@ -16,6 +16,8 @@ pub mod builtin;
 mod connect;
 mod def;
 mod dispatch;
+#[cfg(feature = "durable")]
+pub mod durable;
 mod error;
 pub mod events;
 mod executor;

@@ -1,0 +1,6 @@
+//! Shared by the `durable_*` test binaries; each uses a different part.
+#![allow(dead_code)]
+
+pub mod durable;
+pub mod postgres;
+pub mod watchdog;
