@@ -4,7 +4,7 @@ use std::any::{Any, TypeId, type_name};
 use std::collections::BTreeSet;
 use std::fmt;
 
-use super::AnyInstance;
+use super::model::AnyInstance;
 use crate::model::Model;
 
 crate::signal! {
