@@ -21,7 +21,8 @@ use signals::builtin::{
     post_delete, post_migrate, post_save, pre_delete, pre_migrate,
 };
 use signals::models::{
-    self, Deletion, M2m, MigrateOptions, Model, SaveOptions, Saved, Through, on_commit, transaction,
+    self, DeleteOptions, Deletion, M2m, MigrateOptions, Model, SaveOptions, Saved, Through,
+    on_commit, transaction,
 };
 use signals::{Sender, receiver};
 
@@ -219,7 +220,7 @@ fn delete_user(user: &User) -> rusqlite::Result<()> {
     };
     let mut deletion = Deletion::new(user);
     deletion.cascade_all(&posts);
-    models::delete(&deletion, "default", || {
+    models::delete(&deletion, DeleteOptions::new(), || {
         db(|db| {
             // Each post's tags go through the relation so the counters follow.
             for post in &posts {

@@ -217,8 +217,8 @@
 //!
 //! | feature | default | gives |
 //! |---|---|---|
-//! | `http` | yes | the request signals (their arguments are `http` types) |
-//! | `tower` | no | `http::SignalsLayer`, sending the request signals (implies `http`) |
+//! | `request-signals` | yes | the request signals in [`builtin`] (their arguments borrow `http` types) |
+//! | `tower` | no | `http::SignalsLayer`, sending the request signals around every request (implies `request-signals`) |
 //! | `tracing` | no | a span per send and per receiver call, an error event per caught panic |
 //!
 //! # Introspection

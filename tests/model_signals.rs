@@ -9,7 +9,9 @@ use signals::builtin::{
     M2mChanged, Migrate, PlanStep, PostDelete, PostSave, PreDelete, PreSave, m2m_changed,
     post_delete, post_migrate, post_save, pre_delete, pre_migrate, pre_save,
 };
-use signals::models::{self, Deletion, M2m, MigrateOptions, Model, SaveOptions, Saved, Through};
+use signals::models::{
+    self, DeleteOptions, Deletion, M2m, MigrateOptions, Model, SaveOptions, Saved, Through,
+};
 use signals::{ConnectOptions, Sender, receiver};
 
 // Each test uses its own model types, so the shared built-in signals never
@@ -163,7 +165,10 @@ fn a_persistence_error_propagates_and_skips_post_signals() {
     let error = models::save(&mut Failing, SaveOptions::new(), |_| Err("disk full")).unwrap_err();
     assert_eq!(error, "disk full");
     let failing = Failing;
-    let error = models::delete(&Deletion::new(&failing), "default", || Err("locked")).unwrap_err();
+    let error = models::delete(&Deletion::new(&failing), DeleteOptions::new(), || {
+        Err("locked")
+    })
+    .unwrap_err();
     assert_eq!(error, "locked");
     assert_eq!(*log.lock().unwrap(), ["pre_save", "pre_delete"]);
 }
@@ -220,7 +225,7 @@ fn delete_signals_cover_cascades_with_the_origin() {
     assert!(Deletion::needs_signals::<Book>());
     let mut deletion = Deletion::new(&author);
     deletion.cascade_all(&books);
-    models::delete(&deletion, "archive", || {
+    models::delete(&deletion, DeleteOptions::new().using("archive"), || {
         DELETE_LOG.lock().unwrap().push("DELETE".into());
         Ok::<_, ()>(())
     })

@@ -8,7 +8,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use signals::builtin::{
     PostDelete, PostSave, PreDelete, PreSave, post_delete, post_save, pre_delete, pre_save,
 };
-use signals::models::{self, Deletion, Model, SaveOptions, Saved, on_commit, transaction};
+use signals::models::{
+    self, DeleteOptions, Deletion, Model, SaveOptions, Saved, on_commit, transaction,
+};
 use signals::receiver;
 
 struct Member {
@@ -136,7 +138,7 @@ fn post_save_sees_the_row_and_delete_signals_bracket_its_removal() {
     save_member(&db, &mut ada).unwrap();
     let id = ada.id.unwrap();
     let deletion = Deletion::new(&ada);
-    models::delete(&deletion, "default", || {
+    models::delete(&deletion, DeleteOptions::new(), || {
         db.execute("DELETE FROM member WHERE id = ?1", [id])
             .map(drop)
     })

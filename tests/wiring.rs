@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use signals::Wiring;
 use signals::registry::AnySignal;
-use signals::wiring::Wiring;
 use signals::{ConnectOptions, Origin, Sender, receiver, signal, wiring};
 
 pub struct Bakery;

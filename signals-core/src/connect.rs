@@ -13,10 +13,11 @@ use std::mem::size_of;
 use std::panic::Location;
 use std::sync::Arc;
 
-use crate::receiver::{Origin, ReceiverInfo};
-use crate::registration::BoxFuture;
-use crate::table::{AsyncCall, Call, Entry, Key, Liveness, OrderKey, SyncCall};
-use crate::{ConnectError, DisconnectError, Sender, Signal, SignalDef};
+use crate::def::{AsyncCall, BoxFuture, Call, DynAsync, DynSync, SignalDef, SyncCall};
+use crate::error::{ConnectError, DisconnectError};
+use crate::receiver::{Declared, Entry, Key, Liveness, Origin};
+use crate::sender::Sender;
+use crate::signal::Signal;
 
 /// How to connect a runtime receiver: its sender filter, `dispatch_uid`,
 /// priority and display name.
@@ -91,6 +92,11 @@ impl<D: SignalDef> Clone for Connection<'_, D> {
 impl<D: SignalDef> Copy for Connection<'_, D> {}
 
 impl<'s, D: SignalDef> Connection<'s, D> {
+    /// The connection id, unique across all signals.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
     /// Removes the receiver. Returns `false` if it was already gone.
     pub fn disconnect(self) -> bool {
         self.signal.remove_id(self.id)
@@ -158,21 +164,6 @@ impl<D: SignalDef> fmt::Debug for ScopedConnection<'_, D> {
     }
 }
 
-/// The key of a runtime receiver of type `F`, or why it cannot be connected.
-fn runtime_key<F: 'static>(options: &ConnectOptions, weak: bool) -> Result<Key, ConnectError> {
-    if options.sender.is_some_and(|s| s.is_none()) {
-        return Err(ConnectError::NoneSenderFilter);
-    }
-    match &options.dispatch_uid {
-        Some(uid) if uid.is_empty() => Err(ConnectError::EmptyDispatchUid),
-        Some(uid) => Ok(Key::Uid(uid.clone())),
-        // A weak receiver's identity includes its owner, so it is never keyed
-        // by function alone.
-        None if size_of::<F>() == 0 && !weak => Ok(Key::Fn(TypeId::of::<F>())),
-        None => Ok(Key::Connection(0)),
-    }
-}
-
 /// Splits a receiver's type name into a module path and a name: a closure
 /// (`app::main::{{closure}}`) keeps its full type name, a function item
 /// (`app::on_save`) is named by the function alone, like a `#[receiver]`.
@@ -189,43 +180,64 @@ fn split_type_name(full: &'static str) -> (Cow<'static, str>, Cow<'static, str>)
     }
 }
 
-struct NewReceiver<D: SignalDef> {
-    key: Key,
-    call: Call<D>,
-    liveness: Option<Liveness>,
-    type_name: &'static str,
-    weak: bool,
+/// A runtime receiver on its way to becoming an entry: how it is called and
+/// what it is, before the options say how it is connected.
+pub(crate) struct Runtime<D: SignalDef> {
+    pub(crate) call: Call<D>,
+    pub(crate) liveness: Option<Liveness>,
+    /// Shown unless `ConnectOptions::name` says otherwise.
+    pub(crate) module_path: Cow<'static, str>,
+    pub(crate) name: Cow<'static, str>,
+    /// The receiver's identity when it has no uid, if its type can be one
+    /// (see `receiver::Declared::function`).
+    pub(crate) function: Option<TypeId>,
+}
+
+impl<D: SignalDef> Runtime<D> {
+    /// A receiver of type `F`, shown by its type name. A receiver that
+    /// captures nothing is keyed by its type, so connecting the same function
+    /// twice is a duplicate; a weak receiver's identity includes its owner,
+    /// so it is never keyed by function alone.
+    fn of<F: 'static>(call: Call<D>, liveness: Option<Liveness>) -> Self {
+        let (module_path, name) = split_type_name(type_name::<F>());
+        let function = (size_of::<F>() == 0 && liveness.is_none()).then(TypeId::of::<F>);
+        Runtime {
+            call,
+            liveness,
+            module_path,
+            name,
+            function,
+        }
+    }
 }
 
 impl<D: SignalDef> Signal<D> {
-    fn add(
+    /// Connects `receiver` as `options` say: the one path of every runtime
+    /// connection (the `connect` family and `testing::record`).
+    pub(crate) fn connect_runtime(
         &self,
         options: ConnectOptions,
-        receiver: NewReceiver<D>,
+        receiver: Runtime<D>,
         location: &'static Location<'static>,
     ) -> Result<Connection<'_, D>, ConnectError> {
-        let (module_path, type_name) = split_type_name(receiver.type_name);
-        let info = ReceiverInfo {
-            name: options.name.unwrap_or(type_name),
-            module_path,
+        if options.sender.is_some_and(|s| s.is_none()) {
+            return Err(ConnectError::NoneSenderFilter);
+        }
+        if options.dispatch_uid.as_deref() == Some("") {
+            return Err(ConnectError::EmptyDispatchUid);
+        }
+        let declared = Declared {
+            name: options.name.unwrap_or(receiver.name),
+            module_path: receiver.module_path,
             file: location.file(),
             line: location.line(),
             sender: options.sender,
             dispatch_uid: options.dispatch_uid,
             priority: options.priority,
-            kind: receiver.call.kind(),
             origin: Origin::Runtime,
-            weak: receiver.weak,
+            function: receiver.function,
         };
-        let entry = Entry {
-            order: OrderKey::new(&info, 0),
-            info,
-            key: receiver.key,
-            id: 0,
-            call: receiver.call,
-            liveness: receiver.liveness,
-        };
-        let id = self.insert(entry)?;
+        let id = self.insert(Entry::new(declared, receiver.call, receiver.liveness))?;
         Ok(Connection { signal: self, id })
     }
 
@@ -251,18 +263,10 @@ impl<D: SignalDef> Signal<D> {
     where
         F: for<'a, 'b> Fn(Sender, &'b D::Args<'a>) -> D::Response + Send + Sync + 'static,
     {
-        let location = Location::caller();
-        let key = runtime_key::<F>(&options, false)?;
-        let call: Arc<crate::table::DynSync<D>> =
+        let call: Arc<DynSync<D>> =
             Arc::new(move |sender: Sender, args: &D::Args<'_>| Some(receiver(sender, args)));
-        let new = NewReceiver {
-            key,
-            call: Call::Sync(SyncCall::Dyn(call)),
-            liveness: None,
-            type_name: type_name::<F>(),
-            weak: false,
-        };
-        self.add(options, new, location)
+        let runtime = Runtime::of::<F>(Call::Sync(SyncCall::Dyn(call)), None);
+        self.connect_runtime(options, runtime, Location::caller())
     }
 
     /// Connects an async receiver for every sender. It returns a boxed
@@ -272,7 +276,7 @@ impl<D: SignalDef> Signal<D> {
     /// # use signals_core as signals;
     /// # struct Def;
     /// # impl signals::SignalDef for Def {
-    /// #     type Args<'a> = u32; type Response = (); type Narrowing = signals::Untyped;
+    /// #     type Args<'a> = u32; type Response = (); type Narrowing = signals::__private::Untyped;
     /// #     const NAME: &'static str = "SIG"; const MODULE_PATH: &'static str = "doc";
     /// #     fn __static_receivers() -> impl Iterator<Item = &'static signals::__private::StaticReceiver<Self>> { std::iter::empty() }
     /// # }
@@ -304,18 +308,10 @@ impl<D: SignalDef> Signal<D> {
             + Sync
             + 'static,
     {
-        let location = Location::caller();
-        let key = runtime_key::<F>(&options, false)?;
-        let call: Arc<crate::table::DynAsync<D>> =
+        let call: Arc<DynAsync<D>> =
             Arc::new(move |sender: Sender, args: &D::Args<'_>| Some(receiver(sender, args)));
-        let new = NewReceiver {
-            key,
-            call: Call::Async(AsyncCall::Dyn(call)),
-            liveness: None,
-            type_name: type_name::<F>(),
-            weak: false,
-        };
-        self.add(options, new, location)
+        let runtime = Runtime::of::<F>(Call::Async(AsyncCall::Dyn(call)), None);
+        self.connect_runtime(options, runtime, Location::caller())
     }
 
     /// Connects a sync receiver that lives as long as `owner`: it gets the
@@ -347,23 +343,15 @@ impl<D: SignalDef> Signal<D> {
         T: Send + Sync + 'static,
         F: for<'a, 'b> Fn(&T, Sender, &'b D::Args<'a>) -> D::Response + Send + Sync + 'static,
     {
-        let location = Location::caller();
-        let key = runtime_key::<F>(&options, true)?;
         let weak = Arc::downgrade(owner);
         let probe = Arc::downgrade(owner);
-        let call: Arc<crate::table::DynSync<D>> =
-            Arc::new(move |sender: Sender, args: &D::Args<'_>| {
-                let owner = weak.upgrade()?;
-                Some(receiver(&owner, sender, args))
-            });
-        let new = NewReceiver {
-            key,
-            call: Call::Sync(SyncCall::Dyn(call)),
-            liveness: Some(Arc::new(move || probe.strong_count() > 0)),
-            type_name: type_name::<F>(),
-            weak: true,
-        };
-        self.add(options, new, location)
+        let call: Arc<DynSync<D>> = Arc::new(move |sender: Sender, args: &D::Args<'_>| {
+            let owner = weak.upgrade()?;
+            Some(receiver(&owner, sender, args))
+        });
+        let liveness: Liveness = Arc::new(move || probe.strong_count() > 0);
+        let runtime = Runtime::of::<F>(Call::Sync(SyncCall::Dyn(call)), Some(liveness));
+        self.connect_runtime(options, runtime, Location::caller())
     }
 
     /// Disconnects the receiver connected with `dispatch_uid` and sender

@@ -1,4 +1,5 @@
-//! The compile-time description of a signal.
+//! The compile-time description of a signal, and what `#[receiver]`
+//! registers for it.
 //!
 //! `signal!` generates, beside each `static`, a type of the same name that
 //! implements [`SignalDef`] (types and values live in different namespaces, the
@@ -6,8 +7,19 @@
 //! response type, and the `inventory` collection holding its static receivers,
 //! so `#[receiver(path::SIGNAL)]` reaches everything from the signal's path
 //! alone and resolving a signal walks only its own receivers.
+//!
+//! The shapes of a receiver call live here too, because they are a function
+//! of the definition (`fn(Sender, &Args) -> Option<Response>`) and the
+//! definition names the registration that holds one: a `#[receiver]`
+//! function is a plain function pointer, a runtime receiver a shared
+//! closure, and both are a [`Call`].
 
-use crate::registration::{BoxFuture, StaticReceiver};
+use std::any::TypeId;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::sender::Sender;
 
 /// Describes one signal: what it carries and what its receivers return.
 ///
@@ -24,7 +36,7 @@ pub trait SignalDef: Sized + Send + Sync + 'static {
     /// What each receiver returns (`()` unless declared with `=> Type`).
     type Response: Send + 'static;
     /// How `#[receiver(…, sender = T)]` narrows the arguments for a sender
-    /// type: [`Untyped`] passes them through; the model signals hand typed
+    /// type: the default passes them through; the model signals hand typed
     /// instances to typed receivers.
     type Narrowing;
     /// The signal's name as declared.
@@ -36,48 +48,143 @@ pub trait SignalDef: Sized + Send + Sync + 'static {
     fn __static_receivers() -> impl Iterator<Item = &'static StaticReceiver<Self>>;
 }
 
-/// Turns a signal's arguments into the view a receiver filtered on sender `T`
-/// takes, and calls the receiver with it. Not called by user code:
-/// `#[receiver(…, sender = T)]` generates the call.
-pub trait Narrow<D: SignalDef, T: ?Sized + 'static> {
-    /// What the receiver's argument parameter points to.
-    type View<'a>: ?Sized;
+/// A boxed, `Send` future borrowing for `'b`: what async receivers return.
+pub type BoxFuture<'b, T> = Pin<Box<dyn Future<Output = T> + Send + 'b>>;
 
-    /// Calls `receiver` with the view of `args`, or returns `None` when the
-    /// arguments do not belong to `T` (the receiver is then skipped).
-    fn apply<'a, 'b, R>(
-        args: &'b D::Args<'a>,
-        receiver: impl FnOnce(&Self::View<'a>) -> R,
-    ) -> Option<R>;
+/// The wrapper `#[receiver]` generates around a sync receiver. `None` means
+/// the receiver did not apply to this send (its typed view did not match).
+pub(crate) type SyncFn<D> =
+    for<'a, 'b> fn(Sender, &'b <D as SignalDef>::Args<'a>) -> Option<<D as SignalDef>::Response>;
 
-    /// The async counterpart of [`apply`](Self::apply): the view lives in the
-    /// returned future.
-    fn apply_async<'a, 'b, R: 'b>(
-        args: &'b D::Args<'a>,
-        receiver: impl for<'v> FnOnce(&'v Self::View<'a>) -> BoxFuture<'v, R> + Send + 'b,
-    ) -> Option<BoxFuture<'b, R>>;
+/// The wrapper `#[receiver]` generates around an async receiver.
+pub(crate) type AsyncFn<D> = for<'a, 'b> fn(
+    Sender,
+    &'b <D as SignalDef>::Args<'a>,
+) -> Option<BoxFuture<'b, <D as SignalDef>::Response>>;
+
+/// A runtime sync receiver, wrapped to the shape of [`SyncFn`].
+pub(crate) type DynSync<D> = dyn for<'a, 'b> Fn(Sender, &'b <D as SignalDef>::Args<'a>) -> Option<<D as SignalDef>::Response>
+    + Send
+    + Sync;
+
+/// A runtime async receiver, wrapped to the shape of [`AsyncFn`].
+pub(crate) type DynAsync<D> = dyn for<'a, 'b> Fn(
+        Sender,
+        &'b <D as SignalDef>::Args<'a>,
+    ) -> Option<BoxFuture<'b, <D as SignalDef>::Response>>
+    + Send
+    + Sync;
+
+/// How a sync receiver is called: a plain fn pointer for `#[receiver]`, a
+/// shared closure for runtime connections.
+pub(crate) enum SyncCall<D: SignalDef> {
+    Static(SyncFn<D>),
+    Dyn(Arc<DynSync<D>>),
 }
 
-/// The default [`SignalDef::Narrowing`]: receivers get the arguments as sent.
-#[derive(Debug)]
-pub struct Untyped;
+impl<D: SignalDef> Clone for SyncCall<D> {
+    fn clone(&self) -> Self {
+        match self {
+            SyncCall::Static(f) => SyncCall::Static(*f),
+            SyncCall::Dyn(f) => SyncCall::Dyn(Arc::clone(f)),
+        }
+    }
+}
 
-impl<D: SignalDef, T: ?Sized + 'static> Narrow<D, T> for Untyped {
-    type View<'a> = D::Args<'a>;
-
+impl<D: SignalDef> SyncCall<D> {
     #[inline]
-    fn apply<'a, 'b, R>(
-        args: &'b D::Args<'a>,
-        receiver: impl FnOnce(&Self::View<'a>) -> R,
-    ) -> Option<R> {
-        Some(receiver(args))
+    pub(crate) fn call(&self, sender: Sender, args: &D::Args<'_>) -> Option<D::Response> {
+        match self {
+            SyncCall::Static(f) => f(sender, args),
+            SyncCall::Dyn(f) => f(sender, args),
+        }
+    }
+}
+
+/// How an async receiver is called.
+pub(crate) enum AsyncCall<D: SignalDef> {
+    Static(AsyncFn<D>),
+    Dyn(Arc<DynAsync<D>>),
+}
+
+impl<D: SignalDef> Clone for AsyncCall<D> {
+    fn clone(&self) -> Self {
+        match self {
+            AsyncCall::Static(f) => AsyncCall::Static(*f),
+            AsyncCall::Dyn(f) => AsyncCall::Dyn(Arc::clone(f)),
+        }
+    }
+}
+
+impl<D: SignalDef> AsyncCall<D> {
+    #[inline]
+    pub(crate) fn call<'b>(
+        &self,
+        sender: Sender,
+        args: &'b D::Args<'_>,
+    ) -> Option<BoxFuture<'b, D::Response>> {
+        match self {
+            AsyncCall::Static(f) => f(sender, args),
+            AsyncCall::Dyn(f) => f(sender, args),
+        }
+    }
+}
+
+/// How a receiver is called, whatever registered it.
+pub(crate) enum Call<D: SignalDef> {
+    Sync(SyncCall<D>),
+    Async(AsyncCall<D>),
+}
+
+impl<D: SignalDef> Clone for Call<D> {
+    fn clone(&self) -> Self {
+        match self {
+            Call::Sync(call) => Call::Sync(call.clone()),
+            Call::Async(call) => Call::Async(call.clone()),
+        }
+    }
+}
+
+/// Where and how a static receiver was declared. Built by `#[receiver]`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct StaticMeta {
+    pub name: &'static str,
+    pub module_path: &'static str,
+    pub file: &'static str,
+    pub line: u32,
+    pub dispatch_uid: Option<&'static str>,
+    pub priority: i32,
+    pub sender: Option<Sender>,
+    /// The type of the user's function item: its identity, so the function
+    /// can be disconnected by value and connecting it again is a duplicate.
+    pub fn_id: TypeId,
+}
+
+/// One link-time registration of a receiver on signal `D`: the node
+/// `#[receiver]` submits to `D`'s `inventory` collection.
+#[doc(hidden)]
+pub struct StaticReceiver<D: SignalDef> {
+    pub(crate) meta: StaticMeta,
+    pub(crate) call: Call<D>,
+}
+
+impl<D: SignalDef> StaticReceiver<D> {
+    /// A sync registration.
+    #[must_use]
+    pub const fn new_sync(meta: StaticMeta, call: SyncFn<D>) -> Self {
+        StaticReceiver {
+            meta,
+            call: Call::Sync(SyncCall::Static(call)),
+        }
     }
 
-    #[inline]
-    fn apply_async<'a, 'b, R: 'b>(
-        args: &'b D::Args<'a>,
-        receiver: impl for<'v> FnOnce(&'v Self::View<'a>) -> BoxFuture<'v, R> + Send + 'b,
-    ) -> Option<BoxFuture<'b, R>> {
-        Some(receiver(args))
+    /// An async registration.
+    #[must_use]
+    pub const fn new_async(meta: StaticMeta, call: AsyncFn<D>) -> Self {
+        StaticReceiver {
+            meta,
+            call: Call::Async(AsyncCall::Static(call)),
+        }
     }
 }

@@ -1,25 +1,56 @@
 //! Sending: `send`, `send_robust`, `asend`, `asend_robust`.
 //!
-//! Every variant reads one table snapshot (see [`crate::signal`]), calls the
-//! matching sync receivers one at a time in dispatch order, then the async
-//! ones concurrently, and returns responses in that same order: sync
-//! receivers first, then async receivers in dispatch order (not completion
-//! order). The plain send path takes no lock, writes no shared memory and,
-//! when the response type is `()`, allocates nothing.
+//! Every send is one straight walk: the signal's state word, then its table
+//! (one snapshot, see `signal.rs`), then the bucket of receivers its sender
+//! reaches (see `table.rs`), then each receiver. The sync receivers run one
+//! at a time in dispatch order, then the async ones concurrently, and the
+//! responses come back in that same order: sync receivers first, then async
+//! receivers in dispatch order (not completion order).
+//!
+//! Each step is written once and shared by the four methods: one loop over
+//! sync receivers (`call_fast` over a bucket's fast slice, else
+//! `call_slots`), one that catches panics (`call_sync_robust`), one that
+//! starts async receivers (`start_async`) and one that starts them under a
+//! panic guard (`start_async_robust`), and one place where a blocking send
+//! waits for its async receivers (`complete`). Every step is generic over a
+//! `Hook` (see `hook.rs`): `Silent` for the plain path, which compiles to the
+//! bare loop, or `trace::Traced` under the `tracing` feature when a
+//! subscriber listens. Each public method only picks the hook: `trace`'s
+//! static check, then the plain path, whose first step (one load, the state
+//! word) is inlined into the caller. The plain send path takes no lock,
+//! writes no shared memory and, when the response type is `()`, allocates
+//! nothing.
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
-use crate::error::panic_message;
+use crate::def::{BoxFuture, SignalDef};
+use crate::error::{ReceiverError, panic_message};
 use crate::executor::{CatchUnwind, JoinOrdered, block_on};
-use crate::signal::{DYNAMIC, EMPTY, STATIC};
-use crate::table::{Bucket, Fast, Table};
-use crate::{ReceiverError, Sender, Signal, SignalDef};
+use crate::hook::{Hook, SendKind, Silent};
+use crate::receiver::ReceiverInfo;
+use crate::sender::Sender;
+use crate::signal::{Signal, State};
+use crate::table::{Bucket, Fast};
+#[cfg(feature = "tracing")]
+use crate::trace::{self, Traced};
 
 /// The per-receiver outcome of `send_robust` and `asend_robust`.
 pub type RobustResponse<R> = Result<R, ReceiverError>;
+
+/// A panic caught while running an async receiver.
+type Caught<R> = Result<R, Box<dyn Any + Send>>;
+
+/// The responses of an async send's sync receivers, and the futures of its
+/// async receivers.
+type Started<'b, R> = (Vec<R>, Vec<BoxFuture<'b, R>>);
+
+/// The futures of a robust send's async receivers, and who they belong to.
+type StartedRobust<'b, R> = (Vec<BoxFuture<'b, Caught<R>>>, Vec<ReceiverInfo>);
+
+/// The outcomes of a robust async send's sync receivers, and its async
+/// receivers started, if it has any.
+type StartedRobustAsync<'b, R> = (Vec<RobustResponse<R>>, Option<StartedRobust<'b, R>>);
 
 /// Calls `call` on every element of `calls` in order and collects the
 /// responses.
@@ -49,19 +80,42 @@ fn call_all<C, R: 'static>(calls: &[C], call: impl Fn(&C) -> Option<R>) -> Vec<R
     responses
 }
 
-/// A table kept alive across the awaits of `asend`.
-pub(crate) enum Snapshot<'s, D: SignalDef> {
-    Static(&'s Table<D>),
-    Shared(Arc<Table<D>>),
+/// The walk of `asend` for hook `$hook`: start (see `asend_start`), then
+/// await the async receivers inside the hook's scope. A macro, not an
+/// `async fn` generic over the hook, because awaiting one future nested in
+/// another would cost the plain path a second state machine on every send.
+macro_rules! asend {
+    ($hook:ty, $signal:expr, $state:expr, $sender:expr, $args:expr) => {{
+        let ((mut responses, futures), scope) =
+            $signal.asend_start::<$hook>($state, $sender, $args);
+        if !futures.is_empty() {
+            let join = <$hook as Hook>::join(&scope, JoinOrdered::new(futures));
+            responses.extend(join.await);
+        }
+        responses
+    }};
 }
 
-impl<D: SignalDef> Snapshot<'_, D> {
-    pub(crate) fn table(&self) -> &Table<D> {
-        match self {
-            Snapshot::Static(table) => table,
-            Snapshot::Shared(table) => table,
+/// The walk of `asend_robust` for hook `$hook`, a macro for the reason
+/// given at `asend!`.
+macro_rules! asend_robust {
+    ($hook:ty, $signal:expr, $state:expr, $sender:expr, $args:expr) => {{
+        let ((mut responses, started), scope) =
+            $signal.asend_robust_start::<$hook>($state, $sender, $args);
+        if let Some((futures, infos)) = started {
+            let outcomes = <$hook as Hook>::join(&scope, JoinOrdered::new(futures)).await;
+            <$hook as Hook>::within(&scope, || {
+                Self::collect_robust::<$hook>(
+                    SendKind::AsendRobust,
+                    outcomes,
+                    &infos,
+                    $sender,
+                    &mut responses,
+                );
+            });
         }
-    }
+        responses
+    }};
 }
 
 impl<D: SignalDef> Signal<D> {
@@ -79,140 +133,65 @@ impl<D: SignalDef> Signal<D> {
     #[inline]
     pub fn send(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
         #[cfg(feature = "tracing")]
-        if crate::trace::enabled() {
-            return crate::trace::send(self, sender, args);
+        if trace::enabled() {
+            return self.send_traced(sender, args);
         }
         // Inlined into the caller: a signal nobody listens to costs one load.
-        let state = self.state.load(Ordering::Acquire);
-        if state == EMPTY {
+        let state = self.state();
+        if state.is_empty() {
             return Vec::new();
         }
-        self.send_listened(state, sender, args)
+        self.send_listened::<Silent>(state, sender, args)
     }
 
-    /// The send path once someone may listen, kept out of `send` so that
-    /// what is inlined into callers stays one load and a branch. The common
-    /// case (a table of plain sync receivers) is a couple of loads and the
-    /// call loop.
-    fn send_listened(&self, state: u8, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
-        self.visit(state, |table| {
-            self.send_in(table.bucket(&sender), sender, args)
+    // Out of line and cold: the plain send path must stay as small (and as
+    // inlinable) as without the feature.
+    #[cfg(feature = "tracing")]
+    #[cold]
+    #[inline(never)]
+    fn send_traced(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        self.send_listened::<Traced>(self.state(), sender, args)
+    }
+
+    /// The send path once someone may listen. `#[inline]` makes it
+    /// available to the caller's codegen unit, so that whether it is
+    /// inlined is the optimizer's choice rather than an accident of where
+    /// the instance lands. The common case (a table of plain sync receivers)
+    /// is a couple of loads and the call loop.
+    #[inline]
+    fn send_listened<H: Hook>(
+        &self,
+        state: State,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<D::Response> {
+        self.with_table(state, |table| {
+            let bucket = table.bucket(&sender);
+            let send = H::start::<D>(SendKind::Send, sender, bucket.len());
+            H::within(&send, || {
+                if let Some(responses) = call_fast::<D, H>(bucket, sender, args) {
+                    return responses;
+                }
+                self.send_mixed::<H>(bucket, sender, args)
+            })
         })
     }
 
-    /// Runs `f` on the table a send starting now uses, given the state word
-    /// the caller just read: the static table costs one more load, a runtime
-    /// table an `arc-swap` guard (no shared write). Anything else (first
-    /// send, racing a state change) takes the slow path.
-    #[inline(always)]
-    fn visit<R>(&self, state: u8, f: impl FnOnce(&Table<D>) -> R) -> R {
-        // The guard, if any, lives until `f` has returned.
-        let guard;
-        let table = match state {
-            STATIC => self.static_table.get(),
-            DYNAMIC => {
-                guard = self.current.load();
-                guard.as_deref()
-            }
-            _ => None,
-        };
-        match table {
-            Some(table) => f(table),
-            None => self.visit_slow(f),
-        }
-    }
-
-    #[cold]
+    /// A bucket with async or weak receivers, or a hook that looks at each
+    /// receiver.
     #[inline(never)]
-    fn visit_slow<R>(&self, f: impl FnOnce(&Table<D>) -> R) -> R {
-        let mut f = Some(f);
-        // `with_table` resolves first if needed; an empty signal has an
-        // empty table too, so `f` always runs exactly once.
-        if let Some(result) = self.with_table(|table| f.take().map(|f| f(table)), || None) {
-            return result;
-        }
-        let empty = Table::build(&[]);
-        (f.take().expect("`f` not run yet"))(&empty)
-    }
-
-    #[inline(always)]
-    fn send_in(&self, bucket: &Bucket<D>, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
-        // With `()` responses these vectors are zero-sized: no allocation.
-        // A `None` from a call only means a narrowed receiver did not apply.
-        match &bucket.fast {
-            Fast::Static(calls) => call_all(calls, |call| call(sender, args)),
-            Fast::Dyn(calls) => call_all(calls, |call| call(sender, args)),
-            Fast::No => self.send_mixed(bucket, sender, args),
-        }
-    }
-
-    /// A bucket with async or weak receivers.
-    #[inline(never)]
-    fn send_mixed(
+    fn send_mixed<H: Hook>(
         &self,
         bucket: &Bucket<D>,
         sender: Sender,
         args: &D::Args<'_>,
     ) -> Vec<D::Response> {
-        let mut responses = self.sync_slots(bucket, sender, args);
+        let mut responses = self.call_slots::<H>(bucket, sender, args);
         if !bucket.r#async.is_empty() {
-            let futures = self.start_futures(bucket, sender, args);
-            responses.extend(block_on(JoinOrdered::new(futures)));
+            let futures = Self::start_async::<H>(bucket, sender, args);
+            responses.extend(Self::complete(futures));
         }
         responses
-    }
-
-    /// Calls the sync receivers of `bucket`, through its fast slice when it
-    /// has one.
-    #[inline(always)]
-    fn sync_responses(
-        &self,
-        bucket: &Bucket<D>,
-        sender: Sender,
-        args: &D::Args<'_>,
-    ) -> Vec<D::Response> {
-        match &bucket.fast {
-            Fast::Static(calls) => call_all(calls, |call| call(sender, args)),
-            Fast::Dyn(calls) => call_all(calls, |call| call(sender, args)),
-            Fast::No => self.sync_slots(bucket, sender, args),
-        }
-    }
-
-    /// Calls the sync receivers of `bucket` one slot at a time, then prunes
-    /// weak receivers found dead.
-    #[inline(never)]
-    fn sync_slots(
-        &self,
-        bucket: &Bucket<D>,
-        sender: Sender,
-        args: &D::Args<'_>,
-    ) -> Vec<D::Response> {
-        let mut responses = Vec::with_capacity(bucket.len());
-        let mut saw_dead = false;
-        for slot in &*bucket.sync {
-            match slot.call.call(sender, args) {
-                Some(response) => responses.push(response),
-                None => saw_dead |= slot.weak,
-            }
-        }
-        if saw_dead {
-            self.prune_dead();
-        }
-        responses
-    }
-
-    /// Creates the futures of the async receivers of `bucket`, in order.
-    fn start_futures<'b>(
-        &self,
-        bucket: &Bucket<D>,
-        sender: Sender,
-        args: &'b D::Args<'_>,
-    ) -> Vec<crate::BoxFuture<'b, D::Response>> {
-        let mut futures = Vec::with_capacity(bucket.r#async.len());
-        for slot in &*bucket.r#async {
-            futures.extend(slot.call.call(sender, args));
-        }
-        futures
     }
 
     /// Like [`send`](Self::send), but calls every receiver whatever happens:
@@ -225,72 +204,246 @@ impl<D: SignalDef> Signal<D> {
         args: &D::Args<'_>,
     ) -> Vec<RobustResponse<D::Response>> {
         #[cfg(feature = "tracing")]
-        if crate::trace::robust_enabled() {
-            return crate::trace::send_robust(self, sender, args);
+        if trace::robust_enabled() {
+            return self.send_robust_traced(sender, args);
         }
-        let state = self.state.load(Ordering::Acquire);
-        if state == EMPTY {
+        let state = self.state();
+        if state.is_empty() {
             return Vec::new();
         }
-        self.visit(state, |table| {
-            self.send_robust_in(table.bucket(&sender), sender, args)
+        self.send_robust_listened::<Silent>(state, sender, args)
+    }
+
+    #[cfg(feature = "tracing")]
+    #[cold]
+    #[inline(never)]
+    fn send_robust_traced(
+        &self,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<RobustResponse<D::Response>> {
+        self.send_robust_listened::<Traced>(self.state(), sender, args)
+    }
+
+    /// `send_robust` once someone may listen (see `send_listened`).
+    #[inline]
+    fn send_robust_listened<H: Hook>(
+        &self,
+        state: State,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<RobustResponse<D::Response>> {
+        self.with_table(state, |table| {
+            self.send_robust_in::<H>(table.bucket(&sender), sender, args)
         })
     }
 
-    fn send_robust_in(
+    /// The walk of one bucket for `send_robust`.
+    fn send_robust_in<H: Hook>(
         &self,
         bucket: &Bucket<D>,
         sender: Sender,
         args: &D::Args<'_>,
     ) -> Vec<RobustResponse<D::Response>> {
+        const KIND: SendKind = SendKind::SendRobust;
+        let scope = H::start::<D>(KIND, sender, bucket.len());
+        H::within(&scope, || {
+            let mut responses = Vec::with_capacity(bucket.len());
+            self.call_sync_robust::<H>(KIND, bucket, sender, args, &mut responses);
+            if !bucket.r#async.is_empty() {
+                let (futures, infos) = Self::start_async_robust::<H>(bucket, sender, args);
+                let outcomes = Self::complete(futures);
+                Self::collect_robust::<H>(KIND, outcomes, &infos, sender, &mut responses);
+            }
+            responses
+        })
+    }
+
+    /// Sends the signal from async code: runs the sync receivers in order,
+    /// then awaits the async receivers concurrently in this task (no spawn,
+    /// no particular runtime). Responses come in the same order as
+    /// [`send`](Self::send). A panic propagates and drops the async receivers
+    /// still pending.
+    pub async fn asend(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        #[cfg(feature = "tracing")]
+        if trace::enabled() {
+            return self.asend_traced(sender, args).await;
+        }
+        let state = self.state();
+        if state.is_empty() {
+            return Vec::new();
+        }
+        asend!(Silent, self, state, sender, args)
+    }
+
+    #[cfg(feature = "tracing")]
+    #[cold]
+    async fn asend_traced(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
+        asend!(Traced, self, self.state(), sender, args)
+    }
+
+    /// The part of `asend` that needs the table: runs the sync receivers
+    /// and starts the async ones inside the hook's scope, which it returns
+    /// for the join. Returned as a nested pair so that what
+    /// `call_and_start` returns lands in place, uncopied.
+    #[inline]
+    fn asend_start<'b, H: Hook>(
+        &self,
+        state: State,
+        sender: Sender,
+        args: &'b D::Args<'_>,
+    ) -> (Started<'b, D::Response>, H::Scope) {
+        // The table is only needed to start the receivers, so a guard (no
+        // reference count) suffices and is gone before the first await.
+        self.with_table(state, |table| {
+            let bucket = table.bucket(&sender);
+            let scope = H::start::<D>(SendKind::Asend, sender, bucket.len());
+            (
+                H::within(&scope, || self.call_and_start::<H>(bucket, sender, args)),
+                scope,
+            )
+        })
+    }
+
+    /// Runs the sync receivers of `bucket` and starts its async ones.
+    fn call_and_start<'b, H: Hook>(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &'b D::Args<'_>,
+    ) -> Started<'b, D::Response> {
+        let responses = match call_fast::<D, H>(bucket, sender, args) {
+            Some(responses) => responses,
+            None => self.call_slots::<H>(bucket, sender, args),
+        };
+        (responses, Self::start_async::<H>(bucket, sender, args))
+    }
+
+    /// The async counterpart of [`send_robust`](Self::send_robust): every
+    /// receiver runs, a failing async receiver does not cancel its siblings,
+    /// and each failure is reported by name.
+    pub async fn asend_robust(
+        &self,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<RobustResponse<D::Response>> {
+        #[cfg(feature = "tracing")]
+        if trace::robust_enabled() {
+            return self.asend_robust_traced(sender, args).await;
+        }
+        let state = self.state();
+        if state.is_empty() {
+            return Vec::new();
+        }
+        asend_robust!(Silent, self, state, sender, args)
+    }
+
+    #[cfg(feature = "tracing")]
+    #[cold]
+    async fn asend_robust_traced(
+        &self,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<RobustResponse<D::Response>> {
+        asend_robust!(Traced, self, self.state(), sender, args)
+    }
+
+    /// The part of `asend_robust` that needs the table: runs the sync
+    /// receivers and starts the async ones (if any) inside the hook's scope,
+    /// which it returns for the join and the collection of its outcomes.
+    #[inline]
+    fn asend_robust_start<'b, H: Hook>(
+        &self,
+        state: State,
+        sender: Sender,
+        args: &'b D::Args<'_>,
+    ) -> (StartedRobustAsync<'b, D::Response>, H::Scope) {
+        const KIND: SendKind = SendKind::AsendRobust;
+        self.with_table(state, |table| {
+            let bucket = table.bucket(&sender);
+            let scope = H::start::<D>(KIND, sender, bucket.len());
+            let started = H::within(&scope, || {
+                let mut responses = Vec::with_capacity(bucket.len());
+                self.call_sync_robust::<H>(KIND, bucket, sender, args, &mut responses);
+                let started = (!bucket.r#async.is_empty())
+                    .then(|| Self::start_async_robust::<H>(bucket, sender, args));
+                (responses, started)
+            });
+            (started, scope)
+        })
+    }
+
+    /// Calls the sync receivers of `bucket` one slot at a time, then prunes
+    /// weak receivers found dead.
+    #[inline(never)]
+    fn call_slots<H: Hook>(
+        &self,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        args: &D::Args<'_>,
+    ) -> Vec<D::Response> {
         let mut responses = Vec::with_capacity(bucket.len());
-        self.sync_robust(bucket, sender, args, &mut responses);
-        if !bucket.r#async.is_empty() {
-            let (futures, infos) = self.start_robust(bucket, sender, args);
-            let outcomes = block_on(JoinOrdered::new(futures));
-            self.collect_robust(outcomes, &infos, sender, &mut responses);
+        let mut saw_dead = false;
+        for slot in &*bucket.sync {
+            match H::call(&slot.entry.info, || slot.call.call(sender, args)) {
+                Some(response) => responses.push(response),
+                None => saw_dead |= slot.weak,
+            }
+        }
+        if saw_dead {
+            self.prune_dead();
         }
         responses
     }
 
     /// Calls the sync receivers of `bucket` under a panic guard each, then
     /// prunes weak receivers found dead.
-    fn sync_robust(
+    fn call_sync_robust<H: Hook>(
         &self,
+        kind: SendKind,
         bucket: &Bucket<D>,
         sender: Sender,
         args: &D::Args<'_>,
         responses: &mut Vec<RobustResponse<D::Response>>,
     ) {
-        match &bucket.fast {
-            Fast::Static(calls) => {
-                return self.robust_fast(
-                    bucket,
-                    calls,
-                    |call| call(sender, args),
-                    sender,
-                    responses,
-                );
+        if !H::PER_RECEIVER {
+            match &bucket.fast {
+                Fast::Static(calls) => {
+                    return Self::robust_fast::<H, _>(
+                        kind,
+                        bucket,
+                        calls,
+                        |call| call(sender, args),
+                        sender,
+                        responses,
+                    );
+                }
+                Fast::Dyn(calls) => {
+                    return Self::robust_fast::<H, _>(
+                        kind,
+                        bucket,
+                        calls,
+                        |call| call(sender, args),
+                        sender,
+                        responses,
+                    );
+                }
+                Fast::No => {}
             }
-            Fast::Dyn(calls) => {
-                return self.robust_fast(
-                    bucket,
-                    calls,
-                    |call| call(sender, args),
-                    sender,
-                    responses,
-                );
-            }
-            Fast::No => {}
         }
         let mut saw_dead = false;
         for slot in &*bucket.sync {
-            match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
-                Ok(Some(response)) => responses.push(Ok(response)),
-                Ok(None) => saw_dead |= slot.weak,
-                Err(payload) => {
-                    responses.push(Err(self.failure(&slot.entry.info, sender, &*payload)));
+            let info = &slot.entry.info;
+            // A sync receiver's failure is reported inside its own call.
+            let outcome = H::call(info, || {
+                match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
+                    Ok(response) => response.map(Ok),
+                    Err(payload) => Some(Err(Self::failure::<H>(kind, info, sender, &*payload))),
                 }
+            });
+            match outcome {
+                Some(outcome) => responses.push(outcome),
+                None => saw_dead |= slot.weak,
             }
         }
         if saw_dead {
@@ -301,8 +454,9 @@ impl<D: SignalDef> Signal<D> {
     /// The `send_robust` loop over a bucket's fast slice, which runs parallel
     /// to `bucket.sync` (where a failing receiver's name is).
     #[inline(always)]
-    fn robust_fast<C>(
-        &self,
+    #[allow(clippy::too_many_arguments)] // the loop's state, passed down once
+    fn robust_fast<H: Hook, C>(
+        kind: SendKind,
         bucket: &Bucket<D>,
         calls: &[C],
         call: impl Fn(&C) -> Option<D::Response>,
@@ -315,144 +469,99 @@ impl<D: SignalDef> Signal<D> {
                 Ok(None) => {}
                 Err(payload) => {
                     let info = &bucket.sync[at].entry.info;
-                    responses.push(Err(self.failure(info, sender, &*payload)));
+                    responses.push(Err(Self::failure::<H>(kind, info, sender, &*payload)));
                 }
             }
         }
     }
 
-    /// Sends the signal from async code: runs the sync receivers in order,
-    /// then awaits the async receivers concurrently in this task (no spawn,
-    /// no particular runtime). Responses come in the same order as
-    /// [`send`](Self::send). A panic propagates and drops the async receivers
-    /// still pending.
-    pub async fn asend(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
-        #[cfg(feature = "tracing")]
-        if crate::trace::enabled() {
-            return crate::trace::asend(self, sender, args).await;
-        }
-        let state = self.state.load(Ordering::Acquire);
-        if state == EMPTY {
-            return Vec::new();
-        }
-        // The table is only needed to start the receivers, so a guard (no
-        // reference count) suffices and is gone before the first await.
-        let (mut responses, futures) = self.visit(state, |table| {
-            self.start_async(table.bucket(&sender), sender, args)
-        });
-        if !futures.is_empty() {
-            responses.extend(JoinOrdered::new(futures).await);
-        }
-        responses
-    }
-
-    /// Runs the sync receivers of `bucket` and starts its async ones.
-    #[allow(clippy::type_complexity)] // a local pair, named at its only use
-    fn start_async<'b>(
-        &self,
+    /// Creates the futures of the async receivers of `bucket`, in order.
+    fn start_async<'b, H: Hook>(
         bucket: &Bucket<D>,
         sender: Sender,
         args: &'b D::Args<'_>,
-    ) -> (Vec<D::Response>, Vec<crate::BoxFuture<'b, D::Response>>) {
-        let responses = self.sync_responses(bucket, sender, args);
-        (responses, self.start_futures(bucket, sender, args))
-    }
-
-    /// The async counterpart of [`send_robust`](Self::send_robust): every
-    /// receiver runs, a failing async receiver does not cancel its siblings,
-    /// and each failure is reported by name.
-    pub async fn asend_robust(
-        &self,
-        sender: Sender,
-        args: &D::Args<'_>,
-    ) -> Vec<RobustResponse<D::Response>> {
-        #[cfg(feature = "tracing")]
-        if crate::trace::robust_enabled() {
-            return crate::trace::asend_robust(self, sender, args).await;
+    ) -> Vec<BoxFuture<'b, D::Response>> {
+        let mut futures = Vec::with_capacity(bucket.r#async.len());
+        for slot in &*bucket.r#async {
+            let future = slot.call.call(sender, args);
+            futures.extend(future.map(|future| H::future(&slot.entry.info, future)));
         }
-        let Some(snapshot) = self.snapshot() else {
-            return Vec::new();
-        };
-        let bucket = snapshot.table().bucket(&sender);
-        let mut responses = Vec::with_capacity(bucket.len());
-        self.sync_robust(bucket, sender, args, &mut responses);
-        if !bucket.r#async.is_empty() {
-            let (futures, infos) = self.start_robust(bucket, sender, args);
-            drop(snapshot);
-            let outcomes = JoinOrdered::new(futures).await;
-            self.collect_robust(outcomes, &infos, sender, &mut responses);
-        }
-        responses
-    }
-
-    /// The current table, kept alive independently of the state word.
-    pub(crate) fn snapshot(&self) -> Option<Snapshot<'_, D>> {
-        loop {
-            match self.state.load(Ordering::Acquire) {
-                EMPTY => return None,
-                STATIC => {
-                    if let Some(table) = self.static_table.get() {
-                        return Some(Snapshot::Static(table));
-                    }
-                }
-                DYNAMIC => {
-                    if let Some(table) = self.current.load_full() {
-                        return Some(Snapshot::Shared(table));
-                    }
-                }
-                _ => {}
-            }
-            self.resolve();
-        }
+        futures
     }
 
     /// Starts every async receiver of `bucket` under a panic guard. A receiver
-    /// that panics while creating its future is reported at once.
-    #[allow(clippy::type_complexity)] // a local pair, named at its only use
-    fn start_robust<'b>(
-        &self,
+    /// that panics while creating its future becomes a ready failure, so the
+    /// outcomes stay in dispatch order.
+    fn start_async_robust<'b, H: Hook>(
         bucket: &Bucket<D>,
         sender: Sender,
         args: &'b D::Args<'_>,
-    ) -> (
-        Vec<crate::BoxFuture<'b, Result<D::Response, Box<dyn std::any::Any + Send>>>>,
-        Vec<crate::ReceiverInfo>,
-    ) {
-        let mut futures: Vec<crate::BoxFuture<'b, _>> = Vec::with_capacity(bucket.r#async.len());
+    ) -> StartedRobust<'b, D::Response> {
+        let mut futures: Vec<BoxFuture<'b, _>> = Vec::with_capacity(bucket.r#async.len());
         let mut infos = Vec::with_capacity(bucket.r#async.len());
         for slot in &*bucket.r#async {
-            // A panic while creating the future becomes a ready failure, so the
-            // outcomes stay in dispatch order.
-            let future: crate::BoxFuture<'b, _> =
+            let info = &slot.entry.info;
+            let future: BoxFuture<'b, _> =
                 match catch_unwind(AssertUnwindSafe(|| slot.call.call(sender, args))) {
-                    Ok(Some(future)) => Box::pin(CatchUnwind::new(future)),
+                    Ok(Some(future)) => H::future(info, Box::pin(CatchUnwind::new(future))),
                     Ok(None) => continue,
                     Err(payload) => Box::pin(std::future::ready(Err(payload))),
                 };
             futures.push(future);
-            infos.push(slot.entry.info.clone());
+            infos.push(info.clone());
         }
         (futures, infos)
     }
 
-    fn collect_robust(
-        &self,
-        outcomes: Vec<Result<D::Response, Box<dyn std::any::Any + Send>>>,
-        infos: &[crate::ReceiverInfo],
+    /// Drives the async receivers of a blocking send (`send`,
+    /// `send_robust`) to completion on this thread: the one place a send
+    /// waits for futures outside a task.
+    fn complete<T>(futures: Vec<BoxFuture<'_, T>>) -> Vec<T> {
+        block_on(JoinOrdered::new(futures))
+    }
+
+    /// Turns the outcomes of a robust send's async receivers into responses.
+    fn collect_robust<H: Hook>(
+        kind: SendKind,
+        outcomes: Vec<Caught<D::Response>>,
+        infos: &[ReceiverInfo],
         sender: Sender,
         responses: &mut Vec<RobustResponse<D::Response>>,
     ) {
         for (outcome, info) in outcomes.into_iter().zip(infos) {
-            responses.push(outcome.map_err(|payload| self.failure(info, sender, &*payload)));
+            responses
+                .push(outcome.map_err(|payload| Self::failure::<H>(kind, info, sender, &*payload)));
         }
     }
 
-    fn failure(
-        &self,
-        info: &crate::ReceiverInfo,
+    /// The error a robust send returns for a receiver that panicked.
+    fn failure<H: Hook>(
+        kind: SendKind,
+        info: &ReceiverInfo,
         sender: Sender,
-        payload: &(dyn std::any::Any + Send),
+        payload: &(dyn Any + Send),
     ) -> ReceiverError {
-        ReceiverError::new(info.clone(), sender, panic_message(payload))
+        let error = ReceiverError::new(info.clone(), sender, panic_message(payload));
+        H::failed::<D>(kind, &error);
+        error
+    }
+}
+
+/// Calls the sync receivers of `bucket` through its fast slice, when the
+/// bucket has one (only strong sync receivers of one origin) and the hook
+/// does not need to see each receiver; `None` otherwise.
+#[inline(always)]
+fn call_fast<D: SignalDef, H: Hook>(
+    bucket: &Bucket<D>,
+    sender: Sender,
+    args: &D::Args<'_>,
+) -> Option<Vec<D::Response>> {
+    if H::PER_RECEIVER {
+        return None;
+    }
+    match &bucket.fast {
+        Fast::Static(calls) => Some(call_all(calls, |call| call(sender, args))),
+        Fast::Dyn(calls) => Some(call_all(calls, |call| call(sender, args))),
+        Fast::No => None,
     }
 }

@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::{ReceiverInfo, Sender};
+use crate::receiver::ReceiverInfo;
+use crate::sender::Sender;
 
 /// Why `connect` did not add a receiver.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -26,7 +26,9 @@
 //! observes (with the `tracing` feature its panic is logged as an error).
 //! With no observer, a change costs one more atomic load.
 
-use crate::{ReceiverInfo, Sender, SignalDef};
+use crate::def::SignalDef;
+use crate::receiver::ReceiverInfo;
+use crate::sender::Sender;
 
 /// What happened to a receiver.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,31 +75,35 @@ signals_macros::signal! {
     pub static RECEIVER_DISCONNECTED: ReceiverEvent;
 }
 
-fn notify<D: SignalDef, E>(events: &crate::Signal<E>, receiver: &ReceiverInfo, change: Change)
-where
-    for<'a> E: SignalDef<Args<'a> = ReceiverEvent, Response = ()>,
-{
-    let sender = Sender::of::<D>();
-    if !events.has_listeners(sender) {
-        return;
+impl ReceiverEvent {
+    fn of<D: SignalDef>(receiver: &ReceiverInfo, change: Change) -> Self {
+        ReceiverEvent {
+            signal: D::NAME,
+            module_path: D::MODULE_PATH,
+            receiver: receiver.clone(),
+            change,
+        }
     }
-    let event = ReceiverEvent {
-        signal: D::NAME,
-        module_path: D::MODULE_PATH,
-        receiver: receiver.clone(),
-        change,
-    };
-    // Failures are reported in the results (and logged under `tracing`);
-    // they must not turn a successful connect into a failure.
-    let _ = events.send_robust(sender, &event);
 }
+
+// Failures are reported in the results (and logged under `tracing`); they
+// must not turn a successful connect or disconnect into a failure, hence
+// `send_robust` with its results dropped.
 
 /// Reports a receiver added to the signal `D`.
 pub(crate) fn connected<D: SignalDef>(receiver: &ReceiverInfo) {
-    notify::<D, _>(&RECEIVER_CONNECTED, receiver, Change::Connected);
+    let sender = Sender::of::<D>();
+    if RECEIVER_CONNECTED.has_listeners(sender) {
+        let event = ReceiverEvent::of::<D>(receiver, Change::Connected);
+        let _ = RECEIVER_CONNECTED.send_robust(sender, &event);
+    }
 }
 
 /// Reports a receiver removed from the signal `D`.
 pub(crate) fn disconnected<D: SignalDef>(receiver: &ReceiverInfo, change: Change) {
-    notify::<D, _>(&RECEIVER_DISCONNECTED, receiver, change);
+    let sender = Sender::of::<D>();
+    if RECEIVER_DISCONNECTED.has_listeners(sender) {
+        let event = ReceiverEvent::of::<D>(receiver, change);
+        let _ = RECEIVER_DISCONNECTED.send_robust(sender, &event);
+    }
 }

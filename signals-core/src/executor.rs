@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 
-use crate::registration::BoxFuture;
+use crate::def::BoxFuture;
 
 struct ThreadWaker(Thread);
 

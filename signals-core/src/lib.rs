@@ -22,18 +22,21 @@ mod error;
 pub mod events;
 mod executor;
 mod hash;
+mod hook;
+mod model;
 pub mod models;
 mod mute;
+mod narrow;
 mod receiver;
 mod registration;
 pub mod registry;
 mod sender;
-pub mod signal;
+mod signal;
 mod table;
 pub mod testing;
 #[cfg(feature = "tracing")]
 mod trace;
-pub mod wiring;
+mod wiring;
 
 #[cfg(feature = "tower")]
 pub mod http;
@@ -42,20 +45,21 @@ pub mod http;
 use signals_macros::signal;
 
 pub use connect::{ConnectOptions, Connection, ScopedConnection};
-pub use def::{Narrow, SignalDef, Untyped};
+pub use def::{BoxFuture, SignalDef};
 pub use dispatch::RobustResponse;
 pub use error::{ConnectError, DisconnectError, ReceiverError};
 pub use receiver::{Origin, ReceiverInfo, ReceiverKind};
-pub use registration::{AsyncFn, BoxFuture, SyncFn};
+pub use registration::Duplicate;
 pub use sender::Sender;
-pub use signal::{Duplicate, Signal};
-pub use wiring::{Wiring, wiring};
+pub use signal::Signal;
+pub use wiring::{SignalWiring, Wiring, wiring};
 
 /// Not public API. Used by code that `signal!` and `#[receiver]` generate.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::registration::{SenderParam, StaticMeta, StaticReceiver, type_id_of_val};
+    pub use crate::def::{StaticMeta, StaticReceiver};
+    pub use crate::narrow::{Narrow, Untyped};
+    pub use crate::registration::{SenderParam, type_id_of_val};
     pub use crate::registry::DeclaredSignal;
     pub use inventory;
-    pub use std::{column, concat, file, line, module_path, stringify};
 }

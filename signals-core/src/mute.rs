@@ -2,7 +2,7 @@
 //!
 //! A mute does not add a check to `send`: it changes which receivers the
 //! signal *publishes*. While any mute is active, every table the signal
-//! publishes leaves out the receivers a mute hides (see `Signal::publish`);
+//! publishes leaves out the receivers a mute hides (see `signal.rs`);
 //! when the last mute ends, the full table is published again, in the same
 //! order as before (unlike restoring a saved receiver list, which can reorder
 //! receivers connected meanwhile). Mutes are counted rules, so nested and
@@ -24,8 +24,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::thread::{self, ThreadId};
 
-use crate::table::{AsyncCall, Call, Entry, SyncCall};
-use crate::{Sender, SignalDef};
+use crate::def::{AsyncCall, Call, DynAsync, DynSync, SignalDef, SyncCall};
+use crate::receiver::{Entry, ReceiverInfo, next_id};
+use crate::sender::Sender;
 
 /// Chooses receivers of a signal by `dispatch_uid` or by name.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -52,7 +53,7 @@ impl Select {
 
     /// Whether the receiver described by `info` is chosen.
     #[must_use]
-    pub fn matches(&self, info: &crate::ReceiverInfo) -> bool {
+    pub fn matches(&self, info: &ReceiverInfo) -> bool {
         match self {
             Select::Uid(uid) => info.dispatch_uid.as_deref() == Some(uid.as_ref()),
             Select::Name(name) => info.name == *name || info.path() == *name,
@@ -160,7 +161,7 @@ impl Mutes {
     /// Adds a rule hiding everything (`only: None`) or the selected
     /// receivers, from sends on every thread (`thread: None`) or on one.
     pub(crate) fn add(&mut self, only: Option<Vec<Select>>, thread: Option<ThreadId>) -> u64 {
-        let id = crate::signal::next_id();
+        let id = next_id();
         self.rules.push(Rule { id, only, thread });
         id
     }
@@ -185,35 +186,26 @@ fn silenced_on<D: SignalDef>(entry: &Entry<D>, threads: Arc<[ThreadId]>) -> Entr
     let call = match &entry.call {
         Call::Sync(inner) => {
             let inner = inner.clone();
-            let call: Arc<crate::table::DynSync<D>> =
-                Arc::new(move |sender: Sender, args: &D::Args<'_>| {
-                    if quiet() {
-                        None
-                    } else {
-                        inner.call(sender, args)
-                    }
-                });
+            let call: Arc<DynSync<D>> = Arc::new(move |sender: Sender, args: &D::Args<'_>| {
+                if quiet() {
+                    None
+                } else {
+                    inner.call(sender, args)
+                }
+            });
             Call::Sync(SyncCall::Dyn(call))
         }
         Call::Async(inner) => {
             let inner = inner.clone();
-            let call: Arc<crate::table::DynAsync<D>> =
-                Arc::new(move |sender: Sender, args: &D::Args<'_>| {
-                    if quiet() {
-                        None
-                    } else {
-                        inner.call(sender, args)
-                    }
-                });
+            let call: Arc<DynAsync<D>> = Arc::new(move |sender: Sender, args: &D::Args<'_>| {
+                if quiet() {
+                    None
+                } else {
+                    inner.call(sender, args)
+                }
+            });
             Call::Async(AsyncCall::Dyn(call))
         }
     };
-    Entry {
-        info: entry.info.clone(),
-        key: entry.key.clone(),
-        id: entry.id,
-        order: entry.order.clone(),
-        call,
-        liveness: entry.liveness.clone(),
-    }
+    entry.with_call(call)
 }

@@ -1,9 +1,23 @@
-//! What the library knows about each receiver, for introspection and errors.
+//! What a receiver is: its description for introspection and errors
+//! ([`ReceiverInfo`]), its identity, its place in the dispatch order, and the
+//! record a signal keeps for it ([`Entry`]).
+//!
+//! Every receiver, whatever registered it, becomes an [`Entry`] through
+//! [`Entry::new`]: static resolution (from `#[receiver]`'s metadata), the
+//! `connect` family and the test recorder (from `ConnectOptions`). That one
+//! constructor derives what the registration does not say: the kind from
+//! the call, weakness from the liveness probe, the key (DESIGN "Identity"),
+//! the connection id and the order key. A mute re-wraps an existing entry's
+//! call with [`Entry::with_call`], keeping everything else.
 
+use std::any::TypeId;
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::Sender;
+use crate::def::{Call, SignalDef};
+use crate::sender::Sender;
 
 /// Whether a receiver is a plain function or returns a future.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -78,5 +92,145 @@ impl ReceiverInfo {
 impl fmt::Display for ReceiverInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({}:{})", self.path(), self.file, self.line)
+    }
+}
+
+/// Connection ids are unique across all signals, so a handle can never
+/// disconnect a receiver it did not create. Only uniqueness matters, so a
+/// `Relaxed` counter suffices.
+pub(crate) fn next_id() -> u64 {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A receiver's identity for de-duplication and disconnection (DESIGN
+/// "Identity"): its `dispatch_uid` if it has one, else its function, else its
+/// connection.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Key {
+    Uid(Cow<'static, str>),
+    Fn(TypeId),
+    Connection(u64),
+}
+
+/// The order receivers run in: higher priority first, then static before
+/// runtime, then static ones by module path, line and name, runtime ones by
+/// connect order.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct OrderKey {
+    neg_priority: i64,
+    origin: u8,
+    module_path: Cow<'static, str>,
+    line: u32,
+    name: Cow<'static, str>,
+    seq: u64,
+}
+
+impl OrderKey {
+    /// `seq` (the connection id) orders runtime receivers; static ones are
+    /// ordered by where they are defined, never by link order.
+    fn new(info: &ReceiverInfo, seq: u64) -> OrderKey {
+        let is_static = info.origin == Origin::Static;
+        let (module_path, line, name, seq) = if is_static {
+            (info.module_path.clone(), info.line, info.name.clone(), 0)
+        } else {
+            (Cow::Borrowed(""), 0, Cow::Borrowed(""), seq)
+        };
+        OrderKey {
+            neg_priority: -i64::from(info.priority),
+            origin: u8::from(!is_static),
+            module_path,
+            line,
+            name,
+            seq,
+        }
+    }
+}
+
+/// Returns whether a weak receiver's owner is still alive.
+pub(crate) type Liveness = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// What a registration says about its receiver: a `#[receiver]`'s metadata
+/// or a runtime connection's options. [`Entry::new`] derives the rest.
+pub(crate) struct Declared {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) module_path: Cow<'static, str>,
+    pub(crate) file: &'static str,
+    pub(crate) line: u32,
+    pub(crate) sender: Option<Sender>,
+    pub(crate) dispatch_uid: Option<Cow<'static, str>>,
+    pub(crate) priority: i32,
+    pub(crate) origin: Origin,
+    /// The function's identity when the receiver is keyed by its function
+    /// (no uid): a `#[receiver]` function, or a capture-free closure
+    /// connected strongly. `None` keys it by its connection.
+    pub(crate) function: Option<TypeId>,
+}
+
+/// The record a signal keeps for one receiver.
+pub(crate) struct Entry<D: SignalDef> {
+    pub(crate) info: ReceiverInfo,
+    pub(crate) key: Key,
+    pub(crate) id: u64,
+    pub(crate) order: OrderKey,
+    pub(crate) call: Call<D>,
+    pub(crate) liveness: Option<Liveness>,
+}
+
+impl<D: SignalDef> Entry<D> {
+    /// The one way a receiver becomes an entry; gives it a fresh id.
+    pub(crate) fn new(declared: Declared, call: Call<D>, liveness: Option<Liveness>) -> Self {
+        let id = next_id();
+        let key = match (&declared.dispatch_uid, declared.function) {
+            (Some(uid), _) => Key::Uid(uid.clone()),
+            (None, Some(function)) => Key::Fn(function),
+            (None, None) => Key::Connection(id),
+        };
+        let info = ReceiverInfo {
+            name: declared.name,
+            module_path: declared.module_path,
+            file: declared.file,
+            line: declared.line,
+            sender: declared.sender,
+            dispatch_uid: declared.dispatch_uid,
+            priority: declared.priority,
+            kind: call.kind(),
+            origin: declared.origin,
+            weak: liveness.is_some(),
+        };
+        Entry {
+            order: OrderKey::new(&info, id),
+            info,
+            key,
+            id,
+            call,
+            liveness,
+        }
+    }
+
+    /// The same receiver (same id, key, place and owner) called through
+    /// `call` instead.
+    pub(crate) fn with_call(&self, call: Call<D>) -> Self {
+        Entry {
+            info: self.info.clone(),
+            key: self.key.clone(),
+            id: self.id,
+            order: self.order.clone(),
+            call,
+            liveness: self.liveness.clone(),
+        }
+    }
+
+    pub(crate) fn is_alive(&self) -> bool {
+        self.liveness.as_ref().is_none_or(|alive| alive())
+    }
+}
+
+impl<D: SignalDef> Call<D> {
+    pub(crate) fn kind(&self) -> ReceiverKind {
+        match self {
+            Call::Sync(_) => ReceiverKind::Sync,
+            Call::Async(_) => ReceiverKind::Async,
+        }
     }
 }

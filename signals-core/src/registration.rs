@@ -1,76 +1,84 @@
-//! Link-time registrations made by `#[receiver]`.
+//! Link-time registrations made by `#[receiver]`, and their resolution.
 //!
-//! Each `#[receiver(SIG)]` submits one [`StaticReceiver<SIG>`] node to the
+//! Each `#[receiver(SIG)]` submits one `StaticReceiver<SIG>` node to the
 //! `inventory` collection of `SIG`'s definition type. Nothing runs at program
-//! start: the first send of `SIG` walks that collection once (and only that
-//! one), sorts and de-duplicates it, and builds the signal's table.
+//! start: the first send of `SIG` (or its first connect, disconnect or
+//! introspection call) calls [`resolve`] once, which walks that collection
+//! (and only that one), turns each node into an entry, sorts the entries
+//! into dispatch order and drops duplicates. Link order is not stable across
+//! builds, so neither the order nor which duplicate is kept depends on it.
 
 use std::any::TypeId;
-use std::future::Future;
-use std::pin::Pin;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as MapEntry;
+use std::sync::Arc;
 
-use crate::{Sender, SignalDef};
+use crate::def::{SignalDef, StaticReceiver};
+use crate::hash::BuildFoldHasher;
+use crate::receiver::{Declared, Entry, Key, Origin, ReceiverInfo};
+use crate::sender::Sender;
 
-/// A boxed, `Send` future borrowing for `'b`: what async receivers return.
-pub type BoxFuture<'b, T> = Pin<Box<dyn Future<Output = T> + Send + 'b>>;
-
-/// The wrapper `#[receiver]` generates around a sync receiver. `None` means
-/// the receiver did not apply to this send (its typed view did not match).
-pub type SyncFn<D> =
-    for<'a, 'b> fn(Sender, &'b <D as SignalDef>::Args<'a>) -> Option<<D as SignalDef>::Response>;
-
-/// The wrapper `#[receiver]` generates around an async receiver.
-pub type AsyncFn<D> = for<'a, 'b> fn(
-    Sender,
-    &'b <D as SignalDef>::Args<'a>,
-) -> Option<BoxFuture<'b, <D as SignalDef>::Response>>;
-
-/// Where and how a static receiver was declared. Built by `#[receiver]`.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct StaticMeta {
-    pub name: &'static str,
-    pub module_path: &'static str,
-    pub file: &'static str,
-    pub line: u32,
-    pub dispatch_uid: Option<&'static str>,
-    pub priority: i32,
-    pub sender: Option<Sender>,
-    /// The type of the user's function item: its identity, so the function
-    /// can be disconnected by value and connecting it again is a duplicate.
-    pub fn_id: TypeId,
+/// A static receiver ignored at resolution because another one has the same
+/// key and sender filter. The one first in dispatch order is kept, so the
+/// outcome does not depend on link order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Duplicate {
+    /// The receiver that stays connected.
+    pub kept: ReceiverInfo,
+    /// The receiver that was ignored.
+    pub ignored: ReceiverInfo,
 }
 
-pub(crate) enum StaticCall<D: SignalDef> {
-    Sync(SyncFn<D>),
-    Async(AsyncFn<D>),
+/// The static receivers of one signal, resolved.
+pub(crate) struct Resolved<D: SignalDef> {
+    /// In dispatch order, without duplicates.
+    pub(crate) entries: Vec<Arc<Entry<D>>>,
+    pub(crate) duplicates: Vec<Duplicate>,
 }
 
-/// One link-time registration of a receiver on signal `D`.
-#[doc(hidden)]
-pub struct StaticReceiver<D: SignalDef> {
-    pub(crate) meta: StaticMeta,
-    pub(crate) call: StaticCall<D>,
-}
-
-impl<D: SignalDef> StaticReceiver<D> {
-    /// A sync registration.
-    #[must_use]
-    pub const fn new_sync(meta: StaticMeta, call: SyncFn<D>) -> Self {
-        StaticReceiver {
-            meta,
-            call: StaticCall::Sync(call),
+/// Collects, sorts and de-duplicates the static receivers of `D`.
+pub(crate) fn resolve<D: SignalDef>() -> Resolved<D> {
+    let mut candidates: Vec<Entry<D>> = D::__static_receivers().map(entry).collect();
+    candidates.sort_by(|a, b| a.order.cmp(&b.order));
+    let mut entries: Vec<Arc<Entry<D>>> = Vec::with_capacity(candidates.len());
+    let mut seen: HashMap<(Key, Option<Sender>), usize, BuildFoldHasher> = HashMap::default();
+    let mut duplicates = Vec::new();
+    for entry in candidates {
+        match seen.entry((entry.key.clone(), entry.info.sender)) {
+            MapEntry::Occupied(first) => {
+                duplicates.push(Duplicate {
+                    kept: entries[*first.get()].info.clone(),
+                    ignored: entry.info,
+                });
+            }
+            MapEntry::Vacant(slot) => {
+                slot.insert(entries.len());
+                entries.push(Arc::new(entry));
+            }
         }
     }
-
-    /// An async registration.
-    #[must_use]
-    pub const fn new_async(meta: StaticMeta, call: AsyncFn<D>) -> Self {
-        StaticReceiver {
-            meta,
-            call: StaticCall::Async(call),
-        }
+    Resolved {
+        entries,
+        duplicates,
     }
+}
+
+fn entry<D: SignalDef>(node: &StaticReceiver<D>) -> Entry<D> {
+    let meta = &node.meta;
+    let declared = Declared {
+        name: Cow::Borrowed(meta.name),
+        module_path: Cow::Borrowed(meta.module_path),
+        file: meta.file,
+        line: meta.line,
+        sender: meta.sender,
+        dispatch_uid: meta.dispatch_uid.map(Cow::Borrowed),
+        priority: meta.priority,
+        origin: Origin::Static,
+        function: Some(meta.fn_id),
+    };
+    Entry::new(declared, node.call.clone(), None)
 }
 
 /// The `TypeId` of a value's type, usable in the const context of a

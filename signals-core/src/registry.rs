@@ -5,9 +5,11 @@
 //! checks the wiring) can list all signals and their receivers without
 //! knowing them in advance.
 
+use crate::def::SignalDef;
 use crate::receiver::ReceiverInfo;
-use crate::signal::Duplicate;
-use crate::{Sender, Signal, SignalDef};
+use crate::registration::Duplicate;
+use crate::sender::Sender;
+use crate::signal::Signal;
 
 /// A signal seen without its argument types.
 pub trait AnySignal: Send + Sync + 'static {

@@ -1,12 +1,18 @@
 //! The [`Signal`] type: its receiver table and how that table changes.
 //!
+//! Everything about a signal's state lives in this file: its fields and
+//! state constants are private, other files read the table through
+//! [`Signal::state`] and [`Signal::with_table`] and change it through the
+//! mutation methods below, which all end in one tail (`finish`).
+//!
 //! # Life of a signal
 //!
 //! A signal starts *unresolved*. Its first send (or first connect,
 //! disconnect or introspection call) walks the signal's own `inventory`
-//! collection of `#[receiver]` registrations, sorts them into dispatch order,
-//! drops duplicates (recording them for [`Signal::duplicates`]) and stores the
-//! result as the signal's immutable static table. From then on:
+//! collection of `#[receiver]` registrations (see `registration.rs`), sorts
+//! them into dispatch order, drops duplicates (recording them for
+//! [`Signal::duplicates`]) and stores the result as the signal's immutable
+//! static table. From then on:
 //!
 //! - while the receivers are exactly the static ones, a send reads the state
 //!   word and the static table: two loads, no lock, no shared write;
@@ -14,6 +20,20 @@
 //!   builds a fresh table under the signal's mutex and publishes it through an
 //!   [`ArcSwapOption`]; sends load it without locking;
 //! - when no receiver is left, a send costs one atomic load.
+//!
+//! # The state word
+//!
+//! | state | meaning | table a send uses |
+//! |---|---|---|
+//! | `UNRESOLVED` | static receivers not collected yet | none: the send resolves first |
+//! | `EMPTY` | no receiver a send could call | none: the send returns at once |
+//! | `STATIC` | exactly the resolved static receivers, unmuted | `static_table` |
+//! | `DYNAMIC` | anything else (runtime changes, mutes) | `current` |
+//!
+//! Resolution moves `UNRESOLVED` to `EMPTY` or `STATIC`, once. Every later
+//! change publishes a table and stores `EMPTY`, `STATIC` (nothing changed
+//! since resolution and no mute) or `DYNAMIC` to match. Nothing moves a
+//! signal back to `UNRESOLVED`.
 //!
 //! # Snapshot dispatch
 //!
@@ -45,51 +65,41 @@
 //!   mutation returned (happens-after it) cannot read an older state.
 //! - `current` always holds the newest table whatever `state` says, so a send
 //!   that read `DYNAMIC` never finds it missing; any other miss falls back to
-//!   resolution (`Signal::resolve`), which takes the lock.
-//! - `NEXT_ID` only needs unique values, so a `Relaxed` `fetch_add` suffices.
+//!   resolution, which takes the lock.
+//! - Connection ids (`receiver::next_id`) only need unique values, so a
+//!   `Relaxed` `fetch_add` suffices.
 //!
 //! The stress test (`tests/stress.rs`) checks the resulting snapshot rule
 //! under real contention; `RELIABILITY.md` lists it.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::collections::hash_map::Entry as MapEntry;
-use std::fmt;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use arc_swap::ArcSwapOption;
 
-use crate::events::Change;
-use crate::hash::BuildFoldHasher;
+use crate::def::SignalDef;
+use crate::error::ConnectError;
+use crate::events::{self, Change};
 use crate::mute::Mutes;
-use crate::receiver::{Origin, ReceiverInfo, ReceiverKind};
-use crate::registration::StaticCall;
-use crate::table::{AsyncCall, Call, Entry, Key, OrderKey, SyncCall, Table};
-use crate::{Sender, SignalDef};
+use crate::receiver::{Entry, Key, ReceiverInfo};
+use crate::registration::{self, Duplicate, Resolved};
+use crate::sender::Sender;
+use crate::table::Table;
 
-pub(crate) const UNRESOLVED: u8 = 0;
-pub(crate) const EMPTY: u8 = 1;
-pub(crate) const STATIC: u8 = 2;
-pub(crate) const DYNAMIC: u8 = 3;
-
-/// Connection ids are unique across all signals, so a handle can never
-/// disconnect a receiver it did not create.
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-pub(crate) fn next_id() -> u64 {
-    NEXT_ID.fetch_add(1, Ordering::Relaxed)
-}
+const UNRESOLVED: u8 = 0;
+const EMPTY: u8 = 1;
+const STATIC: u8 = 2;
+const DYNAMIC: u8 = 3;
 
 /// A signal: receivers connect to it, senders send it.
 ///
 /// Declare one with `signal!`; the type parameter is the definition type the
 /// macro generates. See the crate documentation for the full semantics.
 pub struct Signal<D: SignalDef> {
-    pub(crate) state: AtomicU8,
-    pub(crate) static_table: OnceLock<Table<D>>,
-    pub(crate) current: ArcSwapOption<Table<D>>,
+    state: AtomicU8,
+    static_table: OnceLock<Table<D>>,
+    current: ArcSwapOption<Table<D>>,
     inner: Mutex<Inner<D>>,
     _def: PhantomData<fn() -> D>,
 }
@@ -104,16 +114,17 @@ struct Inner<D: SignalDef> {
     mutes: Mutes,
 }
 
-/// A static receiver ignored at resolution because another one has the same
-/// key and sender filter. The one first in dispatch order is kept, so the
-/// outcome does not depend on link order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Duplicate {
-    /// The receiver that stays connected.
-    pub kept: ReceiverInfo,
-    /// The receiver that was ignored.
-    pub ignored: ReceiverInfo,
+/// The state word as a send read it: what [`Signal::with_table`] starts
+/// from. Only this file knows what the values mean.
+#[derive(Clone, Copy)]
+pub(crate) struct State(u8);
+
+impl State {
+    /// Whether a send may return at once: nobody can be called.
+    #[inline(always)]
+    pub(crate) fn is_empty(self) -> bool {
+        self.0 == EMPTY
+    }
 }
 
 impl<D: SignalDef> Default for Signal<D> {
@@ -154,24 +165,72 @@ impl<D: SignalDef> Signal<D> {
         D::MODULE_PATH
     }
 
+    /// Reads the state word: the first load of every send, and the only one
+    /// when nobody listens.
+    #[inline(always)]
+    pub(crate) fn state(&self) -> State {
+        State(self.state.load(Ordering::Acquire))
+    }
+
+    /// Runs `f` on the table a send that read `state` uses (an empty table
+    /// when there is none). The static table costs one more load, a runtime
+    /// table an `arc-swap` guard (no shared write), held until `f` returns.
+    /// Anything else (first send, racing a state change) takes the slow
+    /// path.
+    #[inline(always)]
+    pub(crate) fn with_table<R>(&self, state: State, f: impl FnOnce(&Table<D>) -> R) -> R {
+        let guard;
+        let table = match state.0 {
+            STATIC => self.static_table.get(),
+            DYNAMIC => {
+                guard = self.current.load();
+                guard.as_deref()
+            }
+            _ => None,
+        };
+        match table {
+            Some(table) => f(table),
+            None => self.with_table_slow(f),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn with_table_slow<R>(&self, f: impl FnOnce(&Table<D>) -> R) -> R {
+        loop {
+            match self.state.load(Ordering::Acquire) {
+                EMPTY => return f(&Table::build(&[])),
+                STATIC => {
+                    if let Some(table) = self.static_table.get() {
+                        return f(table);
+                    }
+                }
+                DYNAMIC => {
+                    if let Some(table) = self.current.load().as_deref() {
+                        return f(table);
+                    }
+                }
+                _ => {}
+            }
+            let mut inner = self.lock();
+            self.ensure_resolved(&mut inner);
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner<D>> {
         // Nothing user-defined runs under this lock (dropped receivers are
         // released after it), but stay usable even if that ever changes.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Resolves the static receivers if that has not happened yet.
-    #[cold]
-    pub(crate) fn resolve(&self) {
-        let mut inner = self.lock();
-        self.ensure_resolved(&mut inner);
-    }
-
     fn ensure_resolved(&self, inner: &mut Inner<D>) {
         if inner.entries.is_some() {
             return;
         }
-        let (entries, duplicates) = resolve_static::<D>();
+        let Resolved {
+            entries,
+            duplicates,
+        } = registration::resolve::<D>();
         let state = if entries.is_empty() { EMPTY } else { STATIC };
         // Only this function sets the table, under the lock, once.
         let _ = self.static_table.set(Table::build(&entries));
@@ -205,25 +264,42 @@ impl<D: SignalDef> Signal<D> {
         old
     }
 
+    /// The end of every change: publishes the entry list, releases the
+    /// lock, then, with no lock held (both may run user code), drops the
+    /// table it replaced and reports the weak receivers found `dead` and the
+    /// `change` itself to the connection events.
+    fn finish(
+        &self,
+        inner: MutexGuard<'_, Inner<D>>,
+        dead: Vec<Arc<Entry<D>>>,
+        change: Option<(&ReceiverInfo, Change)>,
+    ) {
+        let released = self.publish(&inner);
+        drop(inner);
+        drop(released);
+        for entry in &dead {
+            events::disconnected::<D>(&entry.info, Change::OwnerDropped);
+        }
+        drop(dead);
+        match change {
+            Some((info, Change::Connected)) => events::connected::<D>(info),
+            Some((info, change)) => events::disconnected::<D>(info, change),
+            None => {}
+        }
+    }
+
     /// Changes the signal's mutes and publishes the table they leave visible.
     pub(crate) fn update_mutes<R>(&self, change: impl FnOnce(&mut Mutes) -> R) -> R {
         let mut inner = self.lock();
         self.ensure_resolved(&mut inner);
         let result = change(&mut inner.mutes);
-        let released = self.publish(&inner);
-        drop(inner);
-        drop(released);
+        self.finish(inner, Vec::new(), None);
         result
     }
 
-    /// Adds an entry built by one of the `connect` methods.
-    pub(crate) fn insert(&self, mut entry: Entry<D>) -> Result<u64, crate::ConnectError> {
-        let id = next_id();
-        entry.id = id;
-        entry.order = OrderKey::new(&entry.info, id);
-        if let Key::Connection(_) = entry.key {
-            entry.key = Key::Connection(id);
-        }
+    /// Adds a runtime receiver; returns its connection id, or the receiver
+    /// it duplicates.
+    pub(crate) fn insert(&self, entry: Entry<D>) -> Result<u64, ConnectError> {
         let mut inner = self.lock();
         self.ensure_resolved(&mut inner);
         // A receiver whose owner is gone must not count as a duplicate.
@@ -233,26 +309,20 @@ impl<D: SignalDef> Signal<D> {
             .iter()
             .find(|e| e.key == entry.key && e.info.sender == entry.info.sender)
         {
-            let error = crate::ConnectError::Duplicate {
+            let error = ConnectError::Duplicate {
                 existing: Box::new(existing.info.clone()),
             };
-            let released = (!dead.is_empty()).then(|| self.publish(&inner));
-            drop(inner);
-            drop(released);
-            report_dead::<D>(&dead);
+            if !dead.is_empty() {
+                self.finish(inner, dead, None);
+            }
             return Err(error);
         }
         let at = entries.partition_point(|e| e.order <= entry.order);
         let added = Arc::new(entry);
         entries.insert(at, Arc::clone(&added));
         inner.pristine = false;
-        let released = self.publish(&inner);
-        drop(inner);
-        drop(released);
-        report_dead::<D>(&dead);
-        drop(dead);
-        crate::events::connected::<D>(&added.info);
-        Ok(id)
+        self.finish(inner, dead, Some((&added.info, Change::Connected)));
+        Ok(added.id)
     }
 
     pub(crate) fn is_connected(&self, id: u64) -> bool {
@@ -280,14 +350,11 @@ impl<D: SignalDef> Signal<D> {
             return false;
         }
         inner.pristine = false;
-        let released = self.publish(&inner);
-        drop(inner);
-        drop(released);
-        report_dead::<D>(&dead);
-        drop(dead);
-        let Some(removed) = removed else { return false };
-        crate::events::disconnected::<D>(&removed.info, Change::Disconnected);
-        true
+        let change = removed
+            .as_ref()
+            .map(|entry| (&entry.info, Change::Disconnected));
+        self.finish(inner, dead, change);
+        removed.is_some()
     }
 
     pub(crate) fn remove_key(&self, key: &Key, sender: Option<Sender>) -> bool {
@@ -301,40 +368,9 @@ impl<D: SignalDef> Signal<D> {
     /// Drops weak receivers whose owner is gone.
     pub(crate) fn prune_dead(&self) {
         let mut inner = self.lock();
-        let removed = drain_dead(&mut inner);
-        if removed.is_empty() {
-            return;
-        }
-        let released = self.publish(&inner);
-        drop(inner);
-        drop(released);
-        report_dead::<D>(&removed);
-    }
-
-    /// Runs `f` on the table a send starting now would use.
-    #[inline]
-    pub(crate) fn with_table<R>(
-        &self,
-        f: impl FnOnce(&Table<D>) -> R,
-        empty: impl FnOnce() -> R,
-    ) -> R {
-        loop {
-            match self.state.load(Ordering::Acquire) {
-                EMPTY => return empty(),
-                STATIC => {
-                    if let Some(table) = self.static_table.get() {
-                        return f(table);
-                    }
-                }
-                DYNAMIC => {
-                    let guard = self.current.load();
-                    if let Some(table) = guard.as_deref() {
-                        return f(table);
-                    }
-                }
-                _ => {}
-            }
-            self.resolve();
+        let dead = drain_dead(&mut inner);
+        if !dead.is_empty() {
+            self.finish(inner, dead, None);
         }
     }
 
@@ -346,17 +382,15 @@ impl<D: SignalDef> Signal<D> {
     /// building arguments nobody will read (Django's fast paths).
     #[must_use]
     pub fn has_listeners(&self, sender: Sender) -> bool {
-        let (live, saw_dead) = self.with_table(
-            |table| {
-                let bucket = table.bucket(&sender);
-                let live = bucket.has_live();
-                (
-                    live,
-                    bucket.has_weak && bucket.entries().any(|e| !e.is_alive()),
-                )
-            },
-            || (false, false),
-        );
+        let state = self.state();
+        if state.is_empty() {
+            return false;
+        }
+        let (live, saw_dead) = self.with_table(state, |table| {
+            let bucket = table.bucket(&sender);
+            let saw_dead = bucket.has_weak && bucket.entries().any(|e| !e.is_alive());
+            (bucket.has_live(), saw_dead)
+        });
         if saw_dead {
             self.prune_dead();
         }
@@ -382,17 +416,14 @@ impl<D: SignalDef> Signal<D> {
     /// sync receivers first, then async ones.
     #[must_use]
     pub fn receivers_for(&self, sender: Sender) -> Vec<ReceiverInfo> {
-        self.with_table(
-            |table| {
-                table
-                    .bucket(&sender)
-                    .entries()
-                    .filter(|e| e.is_alive())
-                    .map(|e| e.info.clone())
-                    .collect()
-            },
-            Vec::new,
-        )
+        self.with_table(self.state(), |table| {
+            table
+                .bucket(&sender)
+                .entries()
+                .filter(|e| e.is_alive())
+                .map(|e| e.info.clone())
+                .collect()
+        })
     }
 
     /// Static receivers that were ignored as duplicates when the signal was
@@ -402,14 +433,6 @@ impl<D: SignalDef> Signal<D> {
         let mut inner = self.lock();
         self.ensure_resolved(&mut inner);
         inner.duplicates.clone()
-    }
-}
-
-/// Reports weak receivers pruned because their owner is gone. Called after
-/// the signal's lock is released: observers may use the signal.
-fn report_dead<D: SignalDef>(dead: &[Arc<Entry<D>>]) {
-    for entry in dead {
-        crate::events::disconnected::<D>(&entry.info, Change::OwnerDropped);
     }
 }
 
@@ -433,102 +456,4 @@ fn drain_dead<D: SignalDef>(inner: &mut Inner<D>) -> Vec<Arc<Entry<D>>> {
         inner.pristine = false;
     }
     dead
-}
-
-/// Collects, sorts and de-duplicates the static receivers of `D`.
-fn resolve_static<D: SignalDef>() -> (Vec<Arc<Entry<D>>>, Vec<Duplicate>) {
-    let mut candidates: Vec<Entry<D>> = D::__static_receivers()
-        .map(|node| {
-            let meta = &node.meta;
-            let (call, kind) = match node.call {
-                StaticCall::Sync(f) => (Call::Sync(SyncCall::Static(f)), ReceiverKind::Sync),
-                StaticCall::Async(f) => (Call::Async(AsyncCall::Static(f)), ReceiverKind::Async),
-            };
-            let info = ReceiverInfo {
-                name: Cow::Borrowed(meta.name),
-                module_path: Cow::Borrowed(meta.module_path),
-                file: meta.file,
-                line: meta.line,
-                sender: meta.sender,
-                dispatch_uid: meta.dispatch_uid.map(Cow::Borrowed),
-                priority: meta.priority,
-                kind,
-                origin: Origin::Static,
-                weak: false,
-            };
-            let key = match meta.dispatch_uid {
-                Some(uid) => Key::Uid(Cow::Borrowed(uid)),
-                None => Key::Fn(meta.fn_id),
-            };
-            let id = next_id();
-            Entry {
-                order: OrderKey::new(&info, 0),
-                info,
-                key,
-                id,
-                call,
-                liveness: None,
-            }
-        })
-        .collect();
-    // Link order is not stable across builds; the order key is.
-    candidates.sort_by(|a, b| a.order.cmp(&b.order));
-    let mut kept: Vec<Arc<Entry<D>>> = Vec::with_capacity(candidates.len());
-    let mut seen: HashMap<(Key, Option<Sender>), usize, BuildFoldHasher> = HashMap::default();
-    let mut duplicates = Vec::new();
-    for entry in candidates {
-        match seen.entry((entry.key.clone(), entry.info.sender)) {
-            MapEntry::Occupied(first) => {
-                duplicates.push(Duplicate {
-                    kept: kept[*first.get()].info.clone(),
-                    ignored: entry.info,
-                });
-            }
-            MapEntry::Vacant(slot) => {
-                slot.insert(kept.len());
-                kept.push(Arc::new(entry));
-            }
-        }
-    }
-    (kept, duplicates)
-}
-
-/// `Signal { path: "app::PIZZA_DONE", receivers: [..] }`, one compact line
-/// per live receiver (path, location, sender filter, priority, uid, kind,
-/// origin) in dispatch order.
-impl<D: SignalDef> fmt::Debug for Signal<D> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let receivers = self.receivers();
-        f.debug_struct("Signal")
-            .field("path", &format_args!("{}::{}", D::MODULE_PATH, D::NAME))
-            .field(
-                "receivers",
-                &receivers
-                    .iter()
-                    .map(crate::wiring::Compact)
-                    .collect::<Vec<_>>(),
-            )
-            .finish()
-    }
-}
-
-/// `{}`: the signal's path and its receivers on one line,
-/// `app::PIZZA_DONE -> [app::kitchen::show, app::courier::notify]`.
-/// `{:#}`: the signal's block of the wiring table (see
-/// [`wiring`](mod@crate::wiring)), one row per receiver with its sender filter,
-/// uid, priority, kind, origin and location.
-impl<D: SignalDef> fmt::Display for Signal<D> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if f.alternate() {
-            return fmt::Display::fmt(&crate::wiring::SignalWiring::of(self), f);
-        }
-        write!(f, "{}::{} -> [", D::MODULE_PATH, D::NAME)?;
-        for (i, info) in self.receivers().iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            f.write_str(&info.path())?;
-        }
-        f.write_str("]")
-    }
 }

@@ -7,95 +7,13 @@
 //! order, so a send costs one hash lookup plus its matching receivers, never a
 //! scan of the others.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::def::{AsyncCall, Call, DynSync, SignalDef, SyncCall, SyncFn};
 use crate::hash::BuildFoldHasher;
-use crate::receiver::{Origin, ReceiverInfo, ReceiverKind};
-use crate::registration::{AsyncFn, BoxFuture, SyncFn};
-use crate::{Sender, SignalDef};
-
-pub(crate) type DynSync<D> = dyn for<'a, 'b> Fn(Sender, &'b <D as SignalDef>::Args<'a>) -> Option<<D as SignalDef>::Response>
-    + Send
-    + Sync;
-
-pub(crate) type DynAsync<D> = dyn for<'a, 'b> Fn(
-        Sender,
-        &'b <D as SignalDef>::Args<'a>,
-    ) -> Option<BoxFuture<'b, <D as SignalDef>::Response>>
-    + Send
-    + Sync;
-
-/// How a sync receiver is called: a plain fn pointer for `#[receiver]`, a
-/// shared closure for runtime connections.
-pub(crate) enum SyncCall<D: SignalDef> {
-    Static(SyncFn<D>),
-    Dyn(Arc<DynSync<D>>),
-}
-
-impl<D: SignalDef> Clone for SyncCall<D> {
-    fn clone(&self) -> Self {
-        match self {
-            SyncCall::Static(f) => SyncCall::Static(*f),
-            SyncCall::Dyn(f) => SyncCall::Dyn(Arc::clone(f)),
-        }
-    }
-}
-
-impl<D: SignalDef> SyncCall<D> {
-    #[inline]
-    pub(crate) fn call(&self, sender: Sender, args: &D::Args<'_>) -> Option<D::Response> {
-        match self {
-            SyncCall::Static(f) => f(sender, args),
-            SyncCall::Dyn(f) => f(sender, args),
-        }
-    }
-}
-
-/// How an async receiver is called.
-pub(crate) enum AsyncCall<D: SignalDef> {
-    Static(AsyncFn<D>),
-    Dyn(Arc<DynAsync<D>>),
-}
-
-impl<D: SignalDef> Clone for AsyncCall<D> {
-    fn clone(&self) -> Self {
-        match self {
-            AsyncCall::Static(f) => AsyncCall::Static(*f),
-            AsyncCall::Dyn(f) => AsyncCall::Dyn(Arc::clone(f)),
-        }
-    }
-}
-
-impl<D: SignalDef> AsyncCall<D> {
-    #[inline]
-    pub(crate) fn call<'b>(
-        &self,
-        sender: Sender,
-        args: &'b D::Args<'_>,
-    ) -> Option<BoxFuture<'b, D::Response>> {
-        match self {
-            AsyncCall::Static(f) => f(sender, args),
-            AsyncCall::Dyn(f) => f(sender, args),
-        }
-    }
-}
-
-/// How a receiver is called.
-pub(crate) enum Call<D: SignalDef> {
-    Sync(SyncCall<D>),
-    Async(AsyncCall<D>),
-}
-
-impl<D: SignalDef> Call<D> {
-    pub(crate) fn kind(&self) -> ReceiverKind {
-        match self {
-            Call::Sync(_) => ReceiverKind::Sync,
-            Call::Async(_) => ReceiverKind::Async,
-        }
-    }
-}
+use crate::receiver::Entry;
+use crate::sender::Sender;
 
 /// One receiver of a bucket, with its call inlined so the send loop touches
 /// the entry itself only when it needs the metadata (errors, weak pruning).
@@ -103,70 +21,6 @@ pub(crate) struct Slot<C, D: SignalDef> {
     pub(crate) call: C,
     pub(crate) weak: bool,
     pub(crate) entry: Arc<Entry<D>>,
-}
-
-/// A receiver's identity for de-duplication and disconnection (DESIGN
-/// "Identity"): its `dispatch_uid` if it has one, else its function, else its
-/// connection.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Key {
-    Uid(Cow<'static, str>),
-    Fn(std::any::TypeId),
-    Connection(u64),
-}
-
-/// The order receivers run in: higher priority first, then static before
-/// runtime, then static ones by module path and line, runtime ones by connect
-/// order.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct OrderKey {
-    neg_priority: i64,
-    origin: u8,
-    module_path: Cow<'static, str>,
-    line: u32,
-    name: Cow<'static, str>,
-    seq: u64,
-}
-
-impl OrderKey {
-    pub(crate) fn new(info: &ReceiverInfo, seq: u64) -> OrderKey {
-        let is_static = info.origin == Origin::Static;
-        OrderKey {
-            neg_priority: -i64::from(info.priority),
-            origin: u8::from(!is_static),
-            // Runtime receivers are ordered by connect order alone.
-            module_path: if is_static {
-                info.module_path.clone()
-            } else {
-                Cow::Borrowed("")
-            },
-            line: if is_static { info.line } else { 0 },
-            name: if is_static {
-                info.name.clone()
-            } else {
-                Cow::Borrowed("")
-            },
-            seq,
-        }
-    }
-}
-
-/// Returns whether a weak receiver's owner is still alive.
-pub(crate) type Liveness = Arc<dyn Fn() -> bool + Send + Sync>;
-
-pub(crate) struct Entry<D: SignalDef> {
-    pub(crate) info: ReceiverInfo,
-    pub(crate) key: Key,
-    pub(crate) id: u64,
-    pub(crate) order: OrderKey,
-    pub(crate) call: Call<D>,
-    pub(crate) liveness: Option<Liveness>,
-}
-
-impl<D: SignalDef> Entry<D> {
-    pub(crate) fn is_alive(&self) -> bool {
-        self.liveness.as_ref().is_none_or(|alive| alive())
-    }
 }
 
 /// The receivers one send calls: sync ones in order, then async ones.

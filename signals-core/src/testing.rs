@@ -4,7 +4,7 @@
 //! # use signals_core as signals;
 //! # struct Def;
 //! # impl signals::SignalDef for Def {
-//! #     type Args<'a> = u32; type Response = (); type Narrowing = signals::Untyped;
+//! #     type Args<'a> = u32; type Response = (); type Narrowing = signals::__private::Untyped;
 //! #     const NAME: &'static str = "ORDER_PAID"; const MODULE_PATH: &'static str = "doc";
 //! #     fn __static_receivers() -> impl Iterator<Item = &'static signals::__private::StaticReceiver<Self>> { std::iter::empty() }
 //! # }
@@ -48,10 +48,12 @@ use std::panic::Location;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, ThreadId};
 
+use crate::connect::{ConnectOptions, Runtime};
+use crate::def::{Call, DynSync, SignalDef, SyncCall};
+use crate::error::ConnectError;
 pub use crate::mute::Select;
-use crate::receiver::{Origin, ReceiverInfo, ReceiverKind};
-use crate::table::{Call, Entry, Key, OrderKey, SyncCall};
-use crate::{ConnectError, ConnectOptions, Sender, Signal, SignalDef};
+use crate::sender::Sender;
+use crate::signal::Signal;
 
 /// Silences every receiver of `signal` (except recorders) until the guard is
 /// dropped, on every thread. Sends return no responses meanwhile, and
@@ -285,38 +287,26 @@ where
     // Returning `None` tells the dispatcher the receiver did not apply, so
     // the recorder never adds a response: the code under test sees the same
     // responses as without it.
-    let call: Arc<crate::table::DynSync<D>> =
-        Arc::new(move |sender: Sender, args: &D::Args<'_>| {
-            if thread.is_none_or(|t| t == thread::current().id()) {
-                let args = projection(args);
-                lock(&sink).push(Sent { sender, args });
-            }
-            None
-        });
-    let info = ReceiverInfo {
-        name: Cow::Borrowed("signals::testing::Recorder"),
-        module_path: Cow::Borrowed(""),
-        file: location.file(),
-        line: location.line(),
-        sender: None,
-        dispatch_uid: None,
-        // First, so a send is recorded even if a receiver then panics.
-        priority: i32::MAX,
-        kind: ReceiverKind::Sync,
-        origin: Origin::Runtime,
-        weak: false,
-    };
-    let entry = Entry {
-        order: OrderKey::new(&info, 0),
-        info,
-        key: Key::Connection(0),
-        id: 0,
+    let call: Arc<DynSync<D>> = Arc::new(move |sender: Sender, args: &D::Args<'_>| {
+        if thread.is_none_or(|t| t == thread::current().id()) {
+            let args = projection(args);
+            lock(&sink).push(Sent { sender, args });
+        }
+        None
+    });
+    let recorder = Runtime {
         call: Call::Sync(SyncCall::Dyn(call)),
         liveness: None,
+        module_path: Cow::Borrowed(""),
+        name: Cow::Borrowed("signals::testing::Recorder"),
+        function: None,
     };
+    // First, so a send is recorded even if a receiver then panics.
+    let options = ConnectOptions::new().priority(i32::MAX);
     let id = signal
-        .insert(entry)
-        .unwrap_or_else(|_| unreachable!("a connection key is never a duplicate"));
+        .connect_runtime(options, recorder, location)
+        .unwrap_or_else(|_| unreachable!("a connection key is never a duplicate"))
+        .id();
     signal.update_mutes(|mutes| mutes.set_exempt(id, true));
     Recorder {
         signal,

@@ -1,27 +1,14 @@
 //! The wiring map: which receivers listen to which signals, as a table or a
-//! Graphviz graph.
-//!
-//! [`wiring()`] takes a snapshot of every signal declared in the program (see
-//! [`registry`](mod@crate::registry)) with its live receivers, static and
-//! runtime, in dispatch order. Render it with `Display` (a text table, one
-//! block per signal) or [`Wiring::dot`] (a `dot` graph: signal → receiver,
-//! each edge labelled with the receiver's sender filter and priority):
-//!
-//! ```
-//! let wiring = signals_core::wiring::wiring();
-//! println!("{wiring}");
-//! std::fs::write(std::env::temp_dir().join("signals.dot"), wiring.dot())?;
-//! # Ok::<(), std::io::Error>(())
-//! ```
-//!
-//! The snapshot is taken when [`wiring()`] is called: receivers connected
-//! later are not in it. Receivers a test mute hides are still listed: they are
-//! connected, just not called.
+//! Graphviz graph (see [`wiring()`]), and how a [`Signal`] formats itself
+//! with the same rows.
 
 use std::fmt::{self, Write as _};
 
+use crate::def::SignalDef;
 use crate::receiver::{Origin, ReceiverInfo, ReceiverKind};
 use crate::registry::{self, AnySignal};
+use crate::sender::Sender;
+use crate::signal::Signal;
 
 /// One signal and its receivers.
 #[derive(Clone, Debug)]
@@ -60,13 +47,30 @@ impl SignalWiring {
     }
 }
 
-/// A snapshot of signals and their receivers; see the [module docs](self).
+/// A snapshot of signals and their receivers; see [`wiring()`].
 #[derive(Clone, Debug, Default)]
 pub struct Wiring {
     signals: Vec<SignalWiring>,
 }
 
 /// Every declared signal with its receivers, sorted by signal path.
+///
+/// Takes a snapshot of every signal declared in the program (see
+/// [`registry`](mod@crate::registry)) with its live receivers, static and
+/// runtime, in dispatch order. Render it with `Display` (a text table, one
+/// block per signal) or [`Wiring::dot`] (a `dot` graph: signal → receiver,
+/// each edge labelled with the receiver's sender filter and priority):
+///
+/// ```
+/// let wiring = signals_core::wiring();
+/// println!("{wiring}");
+/// std::fs::write(std::env::temp_dir().join("signals.dot"), wiring.dot())?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// The snapshot is taken when `wiring()` is called: receivers connected
+/// later are not in it. Receivers a test mute hides are still listed: they are
+/// connected, just not called.
 #[must_use]
 pub fn wiring() -> Wiring {
     let signals = registry::signals()
@@ -190,7 +194,7 @@ fn quote(text: &str) -> String {
 }
 
 fn sender(info: &ReceiverInfo) -> &'static str {
-    info.sender.as_ref().map_or("any", crate::Sender::label)
+    info.sender.as_ref().map_or("any", Sender::label)
 }
 
 const HEADER: [&str; 7] = [
@@ -291,7 +295,7 @@ impl fmt::Display for SignalWiring {
 
 /// A compact one-line description of a receiver for `Debug` output:
 /// `path (file:line) sender=…, priority=…, uid=…, async, runtime`.
-pub(crate) struct Compact<'i>(pub(crate) &'i ReceiverInfo);
+struct Compact<'i>(&'i ReceiverInfo);
 
 impl fmt::Debug for Compact<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -313,5 +317,42 @@ impl fmt::Debug for Compact<'_> {
             (Origin::Runtime, false) => f.write_str(", runtime"),
             (Origin::Runtime, true) => f.write_str(", runtime, weak"),
         }
+    }
+}
+
+/// `Signal { path: "app::PIZZA_DONE", receivers: [..] }`, one compact line
+/// per live receiver (path, location, sender filter, priority, uid, kind,
+/// origin) in dispatch order.
+impl<D: SignalDef> fmt::Debug for Signal<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let receivers = self.receivers();
+        f.debug_struct("Signal")
+            .field("path", &format_args!("{}::{}", D::MODULE_PATH, D::NAME))
+            .field(
+                "receivers",
+                &receivers.iter().map(Compact).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// `{}`: the signal's path and its receivers on one line,
+/// `app::PIZZA_DONE -> [app::kitchen::show, app::courier::notify]`.
+/// `{:#}`: the signal's block of the wiring table (see [`wiring()`]), one
+/// row per receiver with its sender filter, uid, priority, kind, origin and
+/// location.
+impl<D: SignalDef> fmt::Display for Signal<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return fmt::Display::fmt(&SignalWiring::of(self), f);
+        }
+        write!(f, "{}::{} -> [", D::MODULE_PATH, D::NAME)?;
+        for (i, info) in self.receivers().iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(&info.path())?;
+        }
+        f.write_str("]")
     }
 }

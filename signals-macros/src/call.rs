@@ -8,9 +8,9 @@ use proc_macro2::{Delimiter, Ident, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{ItemFn, ReturnType};
 
-use crate::receiver::Target;
 use crate::signature::{Param, Role};
 use crate::spans::{bounds, group};
+use crate::target::Target;
 
 /// The call of the user's function, type-checked against the signal in a
 /// way that makes rustc point at the user's tokens:

@@ -8,6 +8,7 @@ mod receiver;
 mod signal;
 mod signature;
 mod spans;
+mod target;
 
 use proc_macro::TokenStream;
 

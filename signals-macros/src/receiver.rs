@@ -12,12 +12,13 @@
 use proc_macro2::{Delimiter, Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{ItemFn, Path, PathSegment, Token};
+use syn::{ItemFn, Path};
 
 use crate::args::ReceiverArgs;
 use crate::call::checked_call;
 use crate::signature::{self, Param};
-use crate::spans::{bounds, group, signal_bounds};
+use crate::spans::{bounds, group};
+use crate::target::Target;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let function: ItemFn = match syn::parse2(item.clone()) {
@@ -77,53 +78,6 @@ fn expand_function(args: TokenStream, function: &ItemFn) -> syn::Result<TokenStr
         .collect())
 }
 
-/// One signal of the attribute, with the paths and spans every part of its
-/// registration needs.
-pub(crate) struct Target {
-    /// A local alias of the path, spanned at the signal's name: the path is
-    /// written out once, so a path that does not resolve is one error.
-    pub(crate) signal: Ident,
-    pub(crate) krate: Path,
-    /// The first token of the signal path.
-    pub(crate) first: Span,
-    /// The signal's name, the last segment of its path.
-    pub(crate) last: Span,
-}
-
-impl Target {
-    fn new(signal: &Path, krate: Option<&Path>) -> Self {
-        let (first, last) = signal_bounds(signal);
-        let krate = krate.cloned().unwrap_or_else(|| Path {
-            leading_colon: Some(Token![::](first)),
-            segments: [PathSegment::from(Ident::new("signals", first))]
-                .into_iter()
-                .collect(),
-        });
-        Target {
-            signal: Ident::new("__signals_signal", last),
-            krate,
-            first,
-            last,
-        }
-    }
-
-    /// `<SIGNAL as SignalDef>::name`, spanned so that an error on it
-    /// underlines the signal's path in the attribute.
-    pub(crate) fn assoc(&self, name: &str, generics: &TokenStream) -> TokenStream {
-        let Target {
-            signal,
-            krate,
-            first,
-            last,
-            ..
-        } = self;
-        let name = Ident::new(name, *last);
-        let mut out = quote_spanned!(*first=> <#signal as #krate::SignalDef>);
-        out.extend(quote_spanned!(*last=> :: #name #generics));
-        out
-    }
-}
-
 fn registration(
     args: &ReceiverArgs,
     function: &ItemFn,
@@ -174,7 +128,7 @@ fn wrapper(
                 (quote!(apply), TokenStream::new())
             };
             quote! {
-                <#narrowing as #krate::Narrow<#signal, #sender>>::#apply(
+                <#narrowing as #krate::__private::Narrow<#signal, #sender>>::#apply(
                     __signals_args,
                     #capture |__signals_args| { #call },
                 )

@@ -230,7 +230,7 @@ fn expand_one(declaration: &Declaration, krate: &Path) -> TokenStream {
     };
     let narrowing = match narrowing {
         Some(path) => quote!(#path),
-        None => quote!(#krate::Untyped),
+        None => quote!(#krate::__private::Untyped),
     };
     let name_str = name.to_string();
     let doc = doc_text(attrs);

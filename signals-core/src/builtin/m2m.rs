@@ -4,8 +4,8 @@ use std::any::{Any, TypeId, type_name};
 use std::collections::BTreeSet;
 use std::fmt;
 
-use super::AnyInstance;
-use crate::models::Model;
+use super::model::AnyInstance;
+use crate::model::Model;
 
 crate::signal! {
     #![crate = crate]
@@ -163,26 +163,4 @@ pub struct M2mChanged<'a> {
     pub using: &'a str,
     /// `true` when loading fixtures.
     pub raw: bool,
-}
-
-impl<'a> M2mChanged<'a> {
-    pub(crate) fn new(
-        action: M2mAction,
-        instance: &'a AnyInstance,
-        reverse: bool,
-        model: ModelType,
-        pk_set: Option<PkSet<'a>>,
-        using: &'a str,
-        raw: bool,
-    ) -> Self {
-        M2mChanged {
-            action,
-            instance,
-            reverse,
-            model,
-            pk_set,
-            using,
-            raw,
-        }
-    }
 }

@@ -63,21 +63,3 @@ pub struct Migrate<'a> {
     /// Whether receivers may prompt the user.
     pub interactive: bool,
 }
-
-impl<'a> Migrate<'a> {
-    pub(crate) fn new(
-        app: &'a str,
-        using: &'a str,
-        plan: &'a [PlanStep<'a>],
-        verbosity: u8,
-        interactive: bool,
-    ) -> Self {
-        Migrate {
-            app,
-            using,
-            plan,
-            verbosity,
-            interactive,
-        }
-    }
-}

@@ -9,8 +9,8 @@
 //! | `request_started`, `request_finished` | `http::SignalsLayer` (feature `tower`) | `Sender::of::<SignalsLayer>()` | `RequestStarted`, `RequestFinished` |
 //! | `got_request_exception` | `http::SignalsLayer` | `Sender::NONE`, as in Django | `GotRequestException` |
 //!
-//! The request signals need the `http` feature (on by default); the layer
-//! that sends them needs `tower`.
+//! The request signals need the `request-signals` feature (on by default);
+//! the layer that sends them needs `tower`.
 //!
 //! # Typed model receivers
 //!
@@ -55,7 +55,7 @@ mod m2m;
 mod migrate;
 mod model;
 mod narrowing;
-#[cfg(feature = "http")]
+#[cfg(feature = "request-signals")]
 mod request;
 
 pub use m2m::{M2mAction, M2mChanged, ModelType, PkSet, m2m_changed};
@@ -64,8 +64,7 @@ pub use model::{
     AnyInstance, PostDelete, PostSave, PreDelete, PreSave, post_delete, post_save, pre_delete,
     pre_save,
 };
-pub use narrowing::ModelNarrowing;
-#[cfg(feature = "http")]
+#[cfg(feature = "request-signals")]
 pub use request::{
     GotRequestException, RequestError, RequestFinished, RequestOutcome, RequestStarted,
     got_request_exception, request_finished, request_started,

@@ -3,13 +3,13 @@
 //! Each argument struct is generic over the instance type `M`. As sent, `M`
 //! is [`AnyInstance`] (one signal for every model); a receiver filtered with
 //! `sender = User` receives the same struct with `M = User`, rebuilt on the
-//! stack by [`ModelNarrowing`](super::ModelNarrowing) from the same borrowed fields (nothing is
-//! cloned; the instance stays a reference to the caller's value).
+//! stack by `ModelNarrowing` (see `narrowing.rs`) from the same borrowed
+//! fields (nothing is cloned; the instance stays a reference to the caller's
+//! value).
 
 use std::any::Any;
 
-use super::ModelNarrowing;
-use crate::models::Model;
+use super::narrowing::{ModelNarrowing, retype};
 
 /// A model instance with its type erased: what receivers without a sender
 /// filter get. `instance.downcast_ref::<User>()` gives it back typed.
@@ -94,56 +94,23 @@ pub struct PostDelete<'a, M: ?Sized = AnyInstance> {
     pub origin: &'a AnyInstance,
 }
 
-impl<'a> PreSave<'a> {
-    pub(crate) fn new<M: Model>(
-        instance: &'a M,
-        raw: bool,
-        using: &'a str,
-        update_fields: Option<&'a [&'a str]>,
-    ) -> Self {
-        PreSave {
-            instance,
-            raw,
-            using,
-            update_fields,
-        }
+// The typed views receivers filtered on a model type get.
+retype!(
+    pre_save,
+    PreSave {
+        raw,
+        using,
+        update_fields
     }
-}
-
-impl<'a> PostSave<'a> {
-    pub(crate) fn new<M: Model>(
-        instance: &'a M,
-        created: bool,
-        raw: bool,
-        using: &'a str,
-        update_fields: Option<&'a [&'a str]>,
-    ) -> Self {
-        PostSave {
-            instance,
-            created,
-            raw,
-            using,
-            update_fields,
-        }
+);
+retype!(
+    post_save,
+    PostSave {
+        created,
+        raw,
+        using,
+        update_fields
     }
-}
-
-impl<'a> PreDelete<'a> {
-    pub(crate) fn new(instance: &'a AnyInstance, using: &'a str, origin: &'a AnyInstance) -> Self {
-        PreDelete {
-            instance,
-            using,
-            origin,
-        }
-    }
-}
-
-impl<'a> PostDelete<'a> {
-    pub(crate) fn new(instance: &'a AnyInstance, using: &'a str, origin: &'a AnyInstance) -> Self {
-        PostDelete {
-            instance,
-            using,
-            origin,
-        }
-    }
-}
+);
+retype!(pre_delete, PreDelete { using, origin });
+retype!(post_delete, PostDelete { using, origin });

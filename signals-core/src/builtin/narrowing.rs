@@ -2,12 +2,9 @@
 
 use std::any::type_name;
 
-use super::model::{
-    PostDelete, PostSave, PreDelete, PreSave, post_delete, post_save, pre_delete, pre_save,
-};
-use crate::models::Model;
-use crate::registration::BoxFuture;
-use crate::{Narrow, SignalDef};
+use crate::def::{BoxFuture, SignalDef};
+use crate::model::Model;
+use crate::narrow::Narrow;
 
 /// The typed view of a model signal's arguments for one model type.
 /// Implemented by the definition types of the model signals.
@@ -29,48 +26,31 @@ pub trait Retype: SignalDef {
     ) -> Option<BoxFuture<'b, R>>;
 }
 
+/// Implements [`Retype`] for a model signal whose arguments struct has an
+/// `instance` field and the given others.
 macro_rules! retype {
     ($def:ident, $args:ident { $($field:ident),* }) => {
-        impl Retype for $def {
-            type Typed<'a, M: Model> = $args<'a, M>;
+        impl $crate::builtin::narrowing::Retype for $def {
+            type Typed<'a, M: $crate::model::Model> = $args<'a, M>;
 
-            fn retype<'a, M: Model>(args: &Self::Args<'a>) -> Option<Self::Typed<'a, M>> {
+            fn retype<'a, M: $crate::model::Model>(args: &Self::Args<'a>) -> Option<Self::Typed<'a, M>> {
                 Some($args {
                     instance: args.instance.downcast_ref::<M>()?,
                     $($field: args.$field,)*
                 })
             }
 
-            fn retype_async<'a, 'b, M: Model, R: 'b>(
+            fn retype_async<'a, 'b, M: $crate::model::Model, R: 'b>(
                 args: &'b Self::Args<'a>,
-                receiver: impl for<'v> FnOnce(&'v Self::Typed<'a, M>) -> BoxFuture<'v, R> + Send + 'b,
-            ) -> Option<BoxFuture<'b, R>> {
+                receiver: impl for<'v> FnOnce(&'v Self::Typed<'a, M>) -> $crate::def::BoxFuture<'v, R> + Send + 'b,
+            ) -> Option<$crate::def::BoxFuture<'b, R>> {
                 let view = Self::retype::<M>(args)?;
                 Some(Box::pin(async move { receiver(&view).await }))
             }
         }
     };
 }
-
-retype!(
-    pre_save,
-    PreSave {
-        raw,
-        using,
-        update_fields
-    }
-);
-retype!(
-    post_save,
-    PostSave {
-        created,
-        raw,
-        using,
-        update_fields
-    }
-);
-retype!(pre_delete, PreDelete { using, origin });
-retype!(post_delete, PostDelete { using, origin });
+pub(super) use retype;
 
 /// The narrowing of the model signals: a receiver declared with
 /// `sender = M` gets the arguments with the instance typed as `&M`.

@@ -7,9 +7,9 @@ use std::task::{Context, Poll, ready};
 use http::StatusCode;
 use http_body::{Body, Frame, SizeHint};
 
-use super::Finish;
+use super::finish::Finish;
 use crate::builtin::RequestOutcome;
-use crate::registration::BoxFuture;
+use crate::def::BoxFuture;
 
 pin_project_lite::pin_project! {
     /// The response body [`SignalsService`] returns: the inner body, with

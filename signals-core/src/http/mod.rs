@@ -26,23 +26,25 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use std::task::{Context, Poll};
 
-use http::{Method, Request, Response, StatusCode, Uri};
+use http::{Request, Response, StatusCode};
 use http_body::Body;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::Sender;
 use crate::builtin::{
-    GotRequestException, RequestError, RequestFinished, RequestOutcome, RequestStarted,
-    got_request_exception, request_finished, request_started,
+    GotRequestException, RequestError, RequestOutcome, RequestStarted, got_request_exception,
+    request_started,
 };
+use crate::def::BoxFuture;
 use crate::error::panic_message;
 use crate::executor::CatchUnwind;
-use crate::registration::BoxFuture;
+use crate::sender::Sender;
 
 mod body;
+mod finish;
 
 pub use body::SignalsBody;
+use finish::Finish;
 
 /// The sender of `request_started` and `request_finished`.
 const SENDER: Sender = Sender::of::<SignalsLayer>();
@@ -117,7 +119,7 @@ where
 {
     // Armed from here on: whatever happens next, `request_finished` follows
     // the `request_started` below exactly once.
-    let mut finish = Finish::new(request.method().clone(), request.uri().clone());
+    let mut finish = Finish::new(SENDER, request.method().clone(), request.uri().clone());
     request_started
         .asend(
             SENDER,
@@ -173,54 +175,6 @@ where
             let mut response = Response::new(SignalsBody::new(None, None, status));
             *response.status_mut() = status;
             Ok(response)
-        }
-    }
-}
-
-/// Sends `request_finished` once: explicitly, or from `Drop`.
-pub(super) struct Finish {
-    method: Method,
-    uri: Uri,
-    armed: bool,
-    drop_status: Option<StatusCode>,
-    drop_outcome: RequestOutcome,
-}
-
-impl Finish {
-    fn new(method: Method, uri: Uri) -> Self {
-        Finish {
-            method,
-            uri,
-            armed: true,
-            drop_status: None,
-            drop_outcome: RequestOutcome::Cancelled,
-        }
-    }
-
-    fn on_drop(&mut self, status: Option<StatusCode>, outcome: RequestOutcome) {
-        self.drop_status = status;
-        self.drop_outcome = outcome;
-    }
-
-    pub(super) async fn send(mut self, status: Option<StatusCode>, outcome: RequestOutcome) {
-        self.armed = false;
-        request_finished
-            .asend(
-                SENDER,
-                &RequestFinished::new(&self.method, &self.uri, status, outcome),
-            )
-            .await;
-    }
-}
-
-impl Drop for Finish {
-    fn drop(&mut self) {
-        if self.armed {
-            self.armed = false;
-            request_finished.send(
-                SENDER,
-                &RequestFinished::new(&self.method, &self.uri, self.drop_status, self.drop_outcome),
-            );
         }
     }
 }

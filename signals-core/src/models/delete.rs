@@ -1,10 +1,31 @@
 //! `delete`: `pre_delete` for every collected instance, the caller's
 //! deletion, then `post_delete` for every instance.
 
-use crate::Sender;
+use super::db::Db;
 use crate::builtin::{AnyInstance, PostDelete, PreDelete, post_delete, pre_delete};
+use crate::model::Model;
+use crate::sender::Sender;
 
-use super::Model;
+/// The options of a [`delete`]: the database alias.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DeleteOptions<'a> {
+    db: Db<'a>,
+}
+
+impl<'a> DeleteOptions<'a> {
+    /// Alias `"default"`.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The database alias.
+    #[must_use]
+    pub fn using(mut self, using: &'a str) -> Self {
+        self.db.using = using;
+        self
+    }
+}
 
 /// What one deletion removes: the instance it started from (the `origin`)
 /// and the rows your code deletes with it (cascades).
@@ -67,19 +88,30 @@ impl<'a> Deletion<'a> {
 /// Whatever `persist` returns; `post_delete` is then not sent.
 pub fn delete<E>(
     deletion: &Deletion<'_>,
-    using: &str,
+    options: DeleteOptions<'_>,
     persist: impl FnOnce() -> Result<(), E>,
 ) -> Result<(), E> {
+    let using = options.db.using;
     let origin = deletion.origin.1;
     for (sender, instance) in deletion.in_order() {
         if pre_delete.has_listeners(sender) {
-            pre_delete.send(sender, &PreDelete::new(instance, using, origin));
+            let args = PreDelete {
+                instance,
+                using,
+                origin,
+            };
+            pre_delete.send(sender, &args);
         }
     }
     persist()?;
     for (sender, instance) in deletion.in_order() {
         if post_delete.has_listeners(sender) {
-            post_delete.send(sender, &PostDelete::new(instance, using, origin));
+            let args = PostDelete {
+                instance,
+                using,
+                origin,
+            };
+            post_delete.send(sender, &args);
         }
     }
     Ok(())

@@ -3,10 +3,10 @@
 use std::collections::BTreeSet;
 use std::marker::PhantomData;
 
-use crate::Sender;
+use super::db::Db;
 use crate::builtin::{AnyInstance, M2mAction, M2mChanged, ModelType, PkSet, m2m_changed};
-
-use super::{DEFAULT_DB_ALIAS, Model};
+use crate::model::Model;
+use crate::sender::Sender;
 
 /// A many-to-many relation's intermediate ("through") type: the sender of
 /// its `m2m_changed` signals. `Source` declares the relation, `Target` is the
@@ -31,8 +31,7 @@ pub struct M2m<'a, T: Through, K = ()> {
     instance: &'a AnyInstance,
     reverse: bool,
     model: ModelType,
-    using: &'a str,
-    raw: bool,
+    db: Db<'a>,
     _through: PhantomData<fn() -> (T, K)>,
 }
 
@@ -47,8 +46,7 @@ impl<'a, T: Through, K> M2m<'a, T, K> {
             instance,
             reverse: false,
             model: ModelType::of::<T::Target>(),
-            using: DEFAULT_DB_ALIAS,
-            raw: false,
+            db: Db::default(),
             _through: PhantomData,
         }
     }
@@ -61,8 +59,7 @@ impl<'a, T: Through, K> M2m<'a, T, K> {
             instance,
             reverse: true,
             model: ModelType::of::<T::Source>(),
-            using: DEFAULT_DB_ALIAS,
-            raw: false,
+            db: Db::default(),
             _through: PhantomData,
         }
     }
@@ -79,30 +76,28 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
     /// The database alias (default `"default"`).
     #[must_use]
     pub fn using(mut self, using: &'a str) -> Self {
-        self.using = using;
+        self.db.using = using;
         self
     }
 
     /// Marks the change as fixture loading (`raw: true` in the signal).
     #[must_use]
     pub fn raw(mut self, raw: bool) -> Self {
-        self.raw = raw;
+        self.db.raw = raw;
         self
     }
 
     fn send(&self, action: M2mAction, pk_set: Option<PkSet<'_>>) {
-        m2m_changed.send(
-            Sender::of::<T>(),
-            &M2mChanged::new(
-                action,
-                self.instance,
-                self.reverse,
-                self.model,
-                pk_set,
-                self.using,
-                self.raw,
-            ),
-        );
+        let args = M2mChanged {
+            action,
+            instance: self.instance,
+            reverse: self.reverse,
+            model: self.model,
+            pk_set,
+            using: self.db.using,
+            raw: self.db.raw,
+        };
+        m2m_changed.send(Sender::of::<T>(), &args);
     }
 
     /// Adds the objects with primary keys `keys`.

@@ -1,14 +1,13 @@
 //! `migrate`: `pre_migrate` per app, the plan, `post_migrate` per app.
 
-use crate::Sender;
+use super::db::Db;
 use crate::builtin::{Migrate, PlanStep, post_migrate, pre_migrate};
-
-use super::DEFAULT_DB_ALIAS;
+use crate::sender::Sender;
 
 /// The options of a [`migrate`] run.
 #[derive(Clone, Copy, Debug)]
 pub struct MigrateOptions<'a> {
-    using: &'a str,
+    db: Db<'a>,
     verbosity: u8,
     interactive: bool,
 }
@@ -16,7 +15,7 @@ pub struct MigrateOptions<'a> {
 impl Default for MigrateOptions<'_> {
     fn default() -> Self {
         MigrateOptions {
-            using: DEFAULT_DB_ALIAS,
+            db: Db::default(),
             verbosity: 1,
             interactive: false,
         }
@@ -33,7 +32,7 @@ impl<'a> MigrateOptions<'a> {
     /// The database alias.
     #[must_use]
     pub fn using(mut self, using: &'a str) -> Self {
-        self.using = using;
+        self.db.using = using;
         self
     }
 
@@ -68,24 +67,25 @@ pub fn migrate<E>(
     mut apply: impl FnMut(&PlanStep<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let MigrateOptions {
-        using,
+        db: Db { using, .. },
         verbosity,
         interactive,
     } = options;
+    let args = |app| Migrate {
+        app,
+        using,
+        plan,
+        verbosity,
+        interactive,
+    };
     for &app in apps {
-        pre_migrate.send(
-            Sender::named(app),
-            &Migrate::new(app, using, plan, verbosity, interactive),
-        );
+        pre_migrate.send(Sender::named(app), &args(app));
     }
     for step in plan {
         apply(step)?;
     }
     for &app in apps {
-        post_migrate.send(
-            Sender::named(app),
-            &Migrate::new(app, using, plan, verbosity, interactive),
-        );
+        post_migrate.send(Sender::named(app), &args(app));
     }
     Ok(())
 }

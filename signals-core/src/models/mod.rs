@@ -13,6 +13,14 @@
 //! | [`M2m::add`], [`M2m::remove`], [`M2m::clear`] | `m2m_changed` (`pre_*`, then `post_*`) | the keys already present (add) |
 //! | [`migrate`] | `pre_migrate` per app, then `post_migrate` per app | success of each step |
 //!
+//! Every helper takes the database alias (Django's `using`, default
+//! [`DEFAULT_DB_ALIAS`]) the same way: a `using(alias)` method on its
+//! options ([`SaveOptions`], [`DeleteOptions`], [`MigrateOptions`]) or on the
+//! [`M2m`] handle, which is its own options value; where the signal carries
+//! Django's `raw` flag (`pre_save`, `post_save`, `m2m_changed`), a
+//! `raw(bool)` method beside it sets that too. `new()` (or
+//! `M2m::forward`/`M2m::reverse`) gives the defaults.
+//!
 //! An error from your code is returned unchanged and the matching `post_*`
 //! signal is not sent. A panic in a receiver propagates (these helpers use
 //! `send`, like Django). When nobody listens the helpers skip building the
@@ -21,37 +29,17 @@
 //!
 //! [`transaction`] and [`on_commit`] defer work until a commit succeeds.
 
+mod db;
 mod delete;
 mod m2m;
 mod migrate;
 mod save;
 mod transaction;
 
-use std::any::Any;
-
-pub use delete::{Deletion, delete};
+pub use crate::model::Model;
+pub use db::DEFAULT_DB_ALIAS;
+pub use delete::{DeleteOptions, Deletion, delete};
 pub use m2m::{M2m, Through};
 pub use migrate::{MigrateOptions, migrate};
 pub use save::{SaveOptions, Saved, save};
 pub use transaction::{in_transaction, on_commit, transaction};
-
-/// A type whose instances are saved and deleted through these helpers.
-///
-/// Implementing it (`impl Model for User { type Pk = i64; }`) lets `User` be
-/// the sender of model signals and the typed instance of their receivers.
-pub trait Model: Any + Send + Sync {
-    /// The primary key type: what many-to-many changes carry in `pk_set`.
-    type Pk: Ord + Clone + std::fmt::Debug + Send + Sync + 'static;
-
-    /// A readable name for messages (the type's path by default).
-    #[must_use]
-    fn model_name() -> &'static str
-    where
-        Self: Sized,
-    {
-        std::any::type_name::<Self>()
-    }
-}
-
-/// The database alias used when none is given, as in Django.
-pub const DEFAULT_DB_ALIAS: &str = "default";

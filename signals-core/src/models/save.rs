@@ -1,9 +1,9 @@
 //! `save`: `pre_save`, the caller's write, `post_save`.
 
-use crate::Sender;
-use crate::builtin::{PostSave, PreSave, post_save, pre_save};
-
-use super::{DEFAULT_DB_ALIAS, Model};
+use super::db::Db;
+use crate::builtin::{AnyInstance, PostSave, PreSave, post_save, pre_save};
+use crate::model::Model;
+use crate::sender::Sender;
 
 /// What the caller's persistence code did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -15,21 +15,10 @@ pub enum Saved {
 }
 
 /// The options of a [`save`]: database alias, `raw`, `update_fields`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct SaveOptions<'a> {
-    using: &'a str,
-    raw: bool,
+    db: Db<'a>,
     update_fields: Option<&'a [&'a str]>,
-}
-
-impl Default for SaveOptions<'_> {
-    fn default() -> Self {
-        SaveOptions {
-            using: DEFAULT_DB_ALIAS,
-            raw: false,
-            update_fields: None,
-        }
-    }
 }
 
 impl<'a> SaveOptions<'a> {
@@ -42,14 +31,14 @@ impl<'a> SaveOptions<'a> {
     /// The database alias.
     #[must_use]
     pub fn using(mut self, using: &'a str) -> Self {
-        self.using = using;
+        self.db.using = using;
         self
     }
 
     /// Saving exactly as given (fixture loading).
     #[must_use]
     pub fn raw(mut self, raw: bool) -> Self {
-        self.raw = raw;
+        self.db.raw = raw;
         self
     }
 
@@ -78,20 +67,30 @@ pub fn save<M: Model, E>(
 ) -> Result<Saved, E> {
     let sender = Sender::of::<M>();
     let SaveOptions {
-        using,
-        raw,
+        db: Db { using, raw },
         update_fields,
     } = options;
     if pre_save.has_listeners(sender) {
-        pre_save.send(sender, &PreSave::new(&*instance, raw, using, update_fields));
+        let instance: &AnyInstance = instance;
+        let args = PreSave {
+            instance,
+            raw,
+            using,
+            update_fields,
+        };
+        pre_save.send(sender, &args);
     }
     let saved = persist(instance)?;
     if post_save.has_listeners(sender) {
-        let created = saved == Saved::Created;
-        post_save.send(
-            sender,
-            &PostSave::new(&*instance, created, raw, using, update_fields),
-        );
+        let instance: &AnyInstance = instance;
+        let args = PostSave {
+            instance,
+            created: saved == Saved::Created,
+            raw,
+            using,
+            update_fields,
+        };
+        post_save.send(sender, &args);
     }
     Ok(saved)
 }

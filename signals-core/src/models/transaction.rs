@@ -23,7 +23,11 @@
 
 use std::cell::RefCell;
 
-use crate::{ConnectError, ConnectOptions, Connection, Sender, Signal, SignalDef};
+use crate::connect::{ConnectOptions, Connection};
+use crate::def::SignalDef;
+use crate::error::ConnectError;
+use crate::sender::Sender;
+use crate::signal::Signal;
 
 type Callback = Box<dyn FnOnce()>;
 
