@@ -271,7 +271,7 @@ fn per_iteration(names: Vec<String>, totals: &[u64]) -> BTreeMap<String, f64> {
 /// The features this bench was built with, as the gate records them.
 fn features() -> Vec<&'static str> {
     [
-        ("http", cfg!(feature = "http")),
+        ("request-signals", cfg!(feature = "request-signals")),
         ("tower", cfg!(feature = "tower")),
         ("tracing", cfg!(feature = "tracing")),
     ]
