@@ -95,7 +95,11 @@ fn send_on_a_current_thread_runtime_refuses_before_any_receiver_runs() {
         ] {
             assert!(message.contains(part), "`{part}` missing from: {message}");
         }
-        assert_eq!(TIMER_CT_SYNC_CALLS.load(Ordering::SeqCst), 0, "no partial effects");
+        assert_eq!(
+            TIMER_CT_SYNC_CALLS.load(Ordering::SeqCst),
+            0,
+            "no partial effects"
+        );
         // The fix it names works on the same runtime.
         assert_eq!(TIMER_CT.asend(Sender::NONE, &1).await, vec![2, 10]);
         assert_eq!(TIMER_CT_SYNC_CALLS.load(Ordering::SeqCst), 1);
@@ -107,8 +111,7 @@ fn send_on_a_current_thread_runtime_refuses_before_any_receiver_runs() {
 // other worker fires the timer.
 #[test]
 fn send_on_a_multi_thread_runtime_completes_from_a_task_and_from_block_on() {
-    let _watchdog =
-        guard("send_on_a_multi_thread_runtime_completes_from_a_task_and_from_block_on");
+    let _watchdog = guard("send_on_a_multi_thread_runtime_completes_from_a_task_and_from_block_on");
     let runtime = multi_thread(2);
     let from_task = runtime
         .block_on(runtime.spawn(async { TIMER_MT.send(Sender::NONE, &3) }))
@@ -223,8 +226,7 @@ async fn outer_sends_inner(n: &u32) -> u32 {
 // any receiver's panic does.
 #[test]
 fn nested_send_in_an_async_receiver_on_a_current_thread_runtime_refuses() {
-    let _watchdog =
-        guard("nested_send_in_an_async_receiver_on_a_current_thread_runtime_refuses");
+    let _watchdog = guard("nested_send_in_an_async_receiver_on_a_current_thread_runtime_refuses");
     current_thread().block_on(async {
         let task = tokio::spawn(async { OUTER.asend(Sender::NONE, &1).await });
         let payload = task.await.unwrap_err().into_panic();
@@ -242,8 +244,7 @@ fn nested_send_in_an_async_receiver_on_a_current_thread_runtime_refuses() {
 // blocking `send` itself (nested `block_in_place`).
 #[test]
 fn nested_send_in_an_async_receiver_on_a_multi_thread_runtime_completes() {
-    let _watchdog =
-        guard("nested_send_in_an_async_receiver_on_a_multi_thread_runtime_completes");
+    let _watchdog = guard("nested_send_in_an_async_receiver_on_a_multi_thread_runtime_completes");
     let runtime = multi_thread(2);
     let awaited = runtime
         .block_on(runtime.spawn(async { OUTER.asend(Sender::NONE, &1).await }))
@@ -274,9 +275,7 @@ fn send_from_spawn_blocking_on_a_multi_thread_runtime_completes() {
     let _watchdog = guard("send_from_spawn_blocking_on_a_multi_thread_runtime_completes");
     let runtime = multi_thread(2);
     let responses = runtime
-        .block_on(runtime.spawn_blocking(|| {
-            FROM_BLOCKING_MT.send(Sender::NONE, &21)
-        }))
+        .block_on(runtime.spawn_blocking(|| FROM_BLOCKING_MT.send(Sender::NONE, &21)))
         .unwrap();
     assert_eq!(responses, vec![42]);
 }
@@ -331,7 +330,9 @@ fn send_robust_reports_unwaitable_async_receivers_per_receiver() {
     assert_eq!(error.kind(), FailureKind::WouldBlock);
     assert_eq!(error.receiver().name, "robust_async");
     assert!(
-        error.message().contains("use `ROBUST_CT.asend_robust(sender, &args).await`"),
+        error
+            .message()
+            .contains("use `ROBUST_CT.asend_robust(sender, &args).await`"),
         "{}",
         error.message()
     );

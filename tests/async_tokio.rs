@@ -229,5 +229,8 @@ async fn send_inside_current_thread_runtime_with_async_receivers_refuses() {
         "{message}"
     );
     assert_eq!(*sync_calls.lock().unwrap(), 0);
-    assert_eq!(SEND_INSIDE_RUNTIME.asend(Sender::NONE, &0).await, vec![1, 2]);
+    assert_eq!(
+        SEND_INSIDE_RUNTIME.asend(Sender::NONE, &0).await,
+        vec![1, 2]
+    );
 }

@@ -113,13 +113,19 @@ fn nested_transactions_deliver_after_the_outermost_commit() {
             );
             assert!(rolled_back.is_err());
             on_commit(push(&log, "outer 2"));
-            assert!(log.lock().unwrap().is_empty(), "nothing before the outer commit");
+            assert!(
+                log.lock().unwrap().is_empty(),
+                "nothing before the outer commit"
+            );
             Ok::<_, ()>(())
         },
         |()| Ok(()),
     )
     .unwrap();
-    assert_eq!(*log.lock().unwrap(), ["outer 1", "inner committed", "outer 2"]);
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["outer 1", "inner committed", "outer 2"]
+    );
 }
 
 struct Order {

@@ -2,7 +2,7 @@
 //! deletion, then `post_delete` for every instance.
 
 use super::db::Db;
-use super::via::{Awaiting, Blocking, Via, now};
+use super::via::{Via, now, send_via};
 use crate::builtin::{AnyInstance, PostDelete, PreDelete, post_delete, pre_delete};
 use crate::model::Model;
 use crate::sender::Sender;
@@ -96,11 +96,9 @@ pub fn delete<E>(
     options: DeleteOptions<'_>,
     persist: impl FnOnce() -> Result<(), E>,
 ) -> Result<(), E> {
-    now(delete_via::<Blocking, E>(
-        deletion,
-        options,
-        async move || persist(),
-    ))
+    now(delete_via(Via::Send, deletion, options, async move || {
+        persist()
+    }))
 }
 
 /// The async [`delete`]: the same signals, in the same order, sent with
@@ -115,11 +113,12 @@ pub async fn adelete<E>(
     options: DeleteOptions<'_>,
     persist: impl AsyncFnOnce() -> Result<(), E>,
 ) -> Result<(), E> {
-    delete_via::<Awaiting, E>(deletion, options, persist).await
+    delete_via(Via::Asend, deletion, options, persist).await
 }
 
 /// The steps of [`delete`] and [`adelete`].
-async fn delete_via<V: Via, E>(
+async fn delete_via<E>(
+    via: Via,
     deletion: &Deletion<'_>,
     options: DeleteOptions<'_>,
     persist: impl AsyncFnOnce() -> Result<(), E>,
@@ -133,7 +132,7 @@ async fn delete_via<V: Via, E>(
                 using,
                 origin,
             };
-            V::send(&pre_delete, sender, &args).await;
+            send_via!(via, pre_delete, sender, &args);
         }
     }
     persist().await?;
@@ -144,7 +143,7 @@ async fn delete_via<V: Via, E>(
                 using,
                 origin,
             };
-            V::send(&post_delete, sender, &args).await;
+            send_via!(via, post_delete, sender, &args);
         }
     }
     Ok(())

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::marker::PhantomData;
 
 use super::db::Db;
-use super::via::{Awaiting, Blocking, Via, now};
+use super::via::{Via, now, send_via};
 use crate::builtin::{AnyInstance, M2mAction, M2mChanged, ModelType, PkSet, m2m_changed};
 use crate::model::Model;
 use crate::sender::Sender;
@@ -89,8 +89,8 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
         self
     }
 
-    /// Sends `m2m_changed` for `action` the way `V` sends.
-    async fn send_via<V: Via>(&self, action: M2mAction, pk_set: Option<PkSet<'_>>) {
+    /// Sends `m2m_changed` for `action` the way `via` says.
+    async fn changed(&self, via: Via, action: M2mAction, pk_set: Option<PkSet<'_>>) {
         let args = M2mChanged {
             action,
             instance: self.instance,
@@ -100,7 +100,7 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
             using: self.db.using,
             raw: self.db.raw,
         };
-        V::send(&m2m_changed, Sender::of::<T>(), &args).await;
+        send_via!(via, m2m_changed, Sender::of::<T>(), &args);
     }
 
     /// Adds the objects with primary keys `keys`.
@@ -128,7 +128,8 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
         present: impl FnOnce(&BTreeSet<K>) -> Result<BTreeSet<K>, E>,
         insert: impl FnOnce(&BTreeSet<K>) -> Result<(), E>,
     ) -> Result<BTreeSet<K>, E> {
-        now(self.add_via::<Blocking, E>(
+        now(self.add_via(
+            Via::Send,
             keys,
             async move |keys: &BTreeSet<K>| present(keys),
             async move |keys: &BTreeSet<K>| insert(keys),
@@ -148,12 +149,13 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
         present: impl AsyncFnOnce(&BTreeSet<K>) -> Result<BTreeSet<K>, E>,
         insert: impl AsyncFnOnce(&BTreeSet<K>) -> Result<(), E>,
     ) -> Result<BTreeSet<K>, E> {
-        self.add_via::<Awaiting, E>(keys, present, insert).await
+        self.add_via(Via::Asend, keys, present, insert).await
     }
 
     /// The steps of [`add`](Self::add) and [`aadd`](Self::aadd).
-    async fn add_via<V: Via, E>(
+    async fn add_via<E>(
         &self,
+        via: Via,
         keys: impl IntoIterator<Item = K>,
         present: impl AsyncFnOnce(&BTreeSet<K>) -> Result<BTreeSet<K>, E>,
         insert: impl AsyncFnOnce(&BTreeSet<K>) -> Result<(), E>,
@@ -165,10 +167,10 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
         }
         let already = present(&keys).await?;
         keys.retain(|key| !already.contains(key));
-        self.send_via::<V>(M2mAction::PreAdd, Some(PkSet::new(&keys)))
+        self.changed(via, M2mAction::PreAdd, Some(PkSet::new(&keys)))
             .await;
         insert(&keys).await?;
-        self.send_via::<V>(M2mAction::PostAdd, Some(PkSet::new(&keys)))
+        self.changed(via, M2mAction::PostAdd, Some(PkSet::new(&keys)))
             .await;
         Ok(keys)
     }
@@ -185,9 +187,11 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
         keys: impl IntoIterator<Item = K>,
         delete: impl FnOnce(&BTreeSet<K>) -> Result<(), E>,
     ) -> Result<(), E> {
-        now(self.remove_via::<Blocking, E>(keys, async move |keys: &BTreeSet<K>| {
-            delete(keys)
-        }))
+        now(
+            self.remove_via(Via::Send, keys, async move |keys: &BTreeSet<K>| {
+                delete(keys)
+            }),
+        )
     }
 
     /// The async [`remove`](Self::remove), sent with `asend`.
@@ -200,24 +204,25 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
         keys: impl IntoIterator<Item = K>,
         delete: impl AsyncFnOnce(&BTreeSet<K>) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.remove_via::<Awaiting, E>(keys, delete).await
+        self.remove_via(Via::Asend, keys, delete).await
     }
 
     /// The steps of [`remove`](Self::remove) and [`aremove`](Self::aremove).
-    async fn remove_via<V: Via, E>(
+    async fn remove_via<E>(
         &self,
+        via: Via,
         keys: impl IntoIterator<Item = K>,
         delete: impl AsyncFnOnce(&BTreeSet<K>) -> Result<(), E>,
     ) -> Result<(), E> {
         let keys: BTreeSet<K> = keys.into_iter().collect();
         let listened = M2m::<T>::has_listeners();
         if listened {
-            self.send_via::<V>(M2mAction::PreRemove, Some(PkSet::new(&keys)))
+            self.changed(via, M2mAction::PreRemove, Some(PkSet::new(&keys)))
                 .await;
         }
         delete(&keys).await?;
         if listened {
-            self.send_via::<V>(M2mAction::PostRemove, Some(PkSet::new(&keys)))
+            self.changed(via, M2mAction::PostRemove, Some(PkSet::new(&keys)))
                 .await;
         }
         Ok(())
@@ -230,7 +235,7 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
     ///
     /// Whatever `delete_all` returns; `post_clear` is then not sent.
     pub fn clear<E>(&self, delete_all: impl FnOnce() -> Result<(), E>) -> Result<(), E> {
-        now(self.clear_via::<Blocking, E>(async move || delete_all()))
+        now(self.clear_via(Via::Send, async move || delete_all()))
     }
 
     /// The async [`clear`](Self::clear), sent with `asend`.
@@ -238,22 +243,26 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
     /// # Errors
     ///
     /// Whatever `delete_all` returns; `post_clear` is then not sent.
-    pub async fn aclear<E>(&self, delete_all: impl AsyncFnOnce() -> Result<(), E>) -> Result<(), E> {
-        self.clear_via::<Awaiting, E>(delete_all).await
+    pub async fn aclear<E>(
+        &self,
+        delete_all: impl AsyncFnOnce() -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.clear_via(Via::Asend, delete_all).await
     }
 
     /// The steps of [`clear`](Self::clear) and [`aclear`](Self::aclear).
-    async fn clear_via<V: Via, E>(
+    async fn clear_via<E>(
         &self,
+        via: Via,
         delete_all: impl AsyncFnOnce() -> Result<(), E>,
     ) -> Result<(), E> {
         let listened = M2m::<T>::has_listeners();
         if listened {
-            self.send_via::<V>(M2mAction::PreClear, None).await;
+            self.changed(via, M2mAction::PreClear, None).await;
         }
         delete_all().await?;
         if listened {
-            self.send_via::<V>(M2mAction::PostClear, None).await;
+            self.changed(via, M2mAction::PostClear, None).await;
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! `migrate` and `amigrate`: `pre_migrate` per app, the plan, `post_migrate` per app.
 
 use super::db::Db;
-use super::via::{Awaiting, Blocking, Via, now};
+use super::via::{Via, now, send_via};
 use crate::builtin::{Migrate, PlanStep, post_migrate, pre_migrate};
 use crate::sender::Sender;
 
@@ -71,7 +71,8 @@ pub fn migrate<E>(
     options: MigrateOptions<'_>,
     mut apply: impl FnMut(&PlanStep<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
-    now(migrate_via::<Blocking, E>(
+    now(migrate_via(
+        Via::Send,
         apps,
         plan,
         options,
@@ -91,11 +92,12 @@ pub async fn amigrate<E>(
     options: MigrateOptions<'_>,
     apply: impl AsyncFnMut(&PlanStep<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
-    migrate_via::<Awaiting, E>(apps, plan, options, apply).await
+    migrate_via(Via::Asend, apps, plan, options, apply).await
 }
 
 /// The steps of [`migrate`] and [`amigrate`].
-async fn migrate_via<V: Via, E>(
+async fn migrate_via<E>(
+    via: Via,
     apps: &[&'static str],
     plan: &[PlanStep<'_>],
     options: MigrateOptions<'_>,
@@ -114,13 +116,13 @@ async fn migrate_via<V: Via, E>(
         interactive,
     };
     for &app in apps {
-        V::send(&pre_migrate, Sender::named(app), &args(app)).await;
+        send_via!(via, pre_migrate, Sender::named(app), &args(app));
     }
     for step in plan {
         apply(step).await?;
     }
     for &app in apps {
-        V::send(&post_migrate, Sender::named(app), &args(app)).await;
+        send_via!(via, post_migrate, Sender::named(app), &args(app));
     }
     Ok(())
 }

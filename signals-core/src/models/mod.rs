@@ -57,6 +57,6 @@ pub use db::DEFAULT_DB_ALIAS;
 pub use delete::{DeleteOptions, Deletion, adelete, delete};
 pub use m2m::{M2m, Through};
 pub use migrate::{MigrateOptions, amigrate, migrate};
-pub use save::{SaveOptions, Saved, asave, save};
 pub use on_commit::{OnCommit, TransactionScope, in_transaction, on_commit, on_commit_robust};
+pub use save::{SaveOptions, Saved, asave, save};
 pub use transaction::{atransaction, transaction};

@@ -1,7 +1,7 @@
 //! `save` and `asave`: `pre_save`, the caller's write, `post_save`.
 
 use super::db::Db;
-use super::via::{Awaiting, Blocking, Via, now};
+use super::via::{Via, now, send_via};
 use crate::builtin::{AnyInstance, PostSave, PreSave, post_save, pre_save};
 use crate::model::Model;
 use crate::sender::Sender;
@@ -72,7 +72,8 @@ pub fn save<M: Model, E>(
     options: SaveOptions<'_>,
     persist: impl FnOnce(&mut M) -> Result<Saved, E>,
 ) -> Result<Saved, E> {
-    now(save_via::<Blocking, M, E>(
+    now(save_via(
+        Via::Send,
         instance,
         options,
         async move |instance: &mut M| persist(instance),
@@ -109,11 +110,12 @@ pub async fn asave<M: Model, E>(
     options: SaveOptions<'_>,
     persist: impl AsyncFnOnce(&mut M) -> Result<Saved, E>,
 ) -> Result<Saved, E> {
-    save_via::<Awaiting, M, E>(instance, options, persist).await
+    save_via(Via::Asend, instance, options, persist).await
 }
 
 /// The steps of [`save`] and [`asave`].
-async fn save_via<V: Via, M: Model, E>(
+async fn save_via<M: Model, E>(
+    via: Via,
     instance: &mut M,
     options: SaveOptions<'_>,
     persist: impl AsyncFnOnce(&mut M) -> Result<Saved, E>,
@@ -131,7 +133,7 @@ async fn save_via<V: Via, M: Model, E>(
             using,
             update_fields,
         };
-        V::send(&pre_save, sender, &args).await;
+        send_via!(via, pre_save, sender, &args);
     }
     let saved = persist(instance).await?;
     if post_save.has_listeners(sender) {
@@ -143,7 +145,7 @@ async fn save_via<V: Via, M: Model, E>(
             using,
             update_fields,
         };
-        V::send(&post_save, sender, &args).await;
+        send_via!(via, post_save, sender, &args);
     }
     Ok(saved)
 }
