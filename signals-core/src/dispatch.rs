@@ -251,7 +251,8 @@ impl<D: SignalDef> Signal<D> {
     /// panic message, and the next receiver runs. Only panics that unwind are
     /// caught: under `panic = "abort"` the process ends.
     ///
-    /// Async receivers are waited for as by [`send`](Self::send#async-receivers).
+    /// Async receivers are waited for as by [`send`](Self::send) (see its
+    /// "Async receivers" section).
     /// Where `send` would panic (a current-thread tokio runtime), this does
     /// not: the sync receivers run as usual and each async receiver, not
     /// called, gets an `Err` of kind

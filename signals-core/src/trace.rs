@@ -19,7 +19,9 @@
 //!   its future to its completion);
 //! - for each panic caught in a callback queued with
 //!   `models::on_commit_robust`, an ERROR event with the panic message;
-//! - for each panic caught by `send_robust`/`asend_robust`, an ERROR event
+//! - for each panic caught by `send_robust`/`asend_robust`, and each async
+//!   receiver `send_robust` could not wait for (`failure = WouldBlock`, the
+//!   `panic` field then says why), an ERROR event
 //!   naming the receiver, the sender and the panic message, as Django logs
 //!   `Error calling … in Signal.send_robust()`. These events are emitted even
 //!   when a subscriber only wants errors. A sync receiver's event is emitted
@@ -107,6 +109,7 @@ impl Hook for Traced {
             file = receiver.file,
             line = receiver.line,
             sender = error.sender().label(),
+            failure = ?error.kind(),
             panic = error.message(),
             "error calling {} in {}.{}()",
             receiver.path(),
