@@ -7,11 +7,12 @@
 
 #[path = "support/runtimes.rs"]
 mod runtimes;
+#[path = "support/servers.rs"]
+mod servers;
 #[path = "support/watchdog.rs"]
 mod watchdog;
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,8 +23,8 @@ use http_body_util::{BodyExt, Empty, Full};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use runtimes::{Flavour, guard, on_both_flavours};
+use servers::{Unavailable, client, serve_axum, serve_hyper};
 use signals::ScopedConnection;
 use signals::builtin::{RequestFinished, request_finished};
 use signals::http::SignalsLayer;
@@ -113,17 +114,6 @@ fn both(method: &str, path: &str, status: Option<u16>, outcome: &str) -> [String
         format!("async {method} {path} {status:?} {outcome}"),
         format!("sync {method} {path} {status:?} {outcome}"),
     ]
-}
-
-async fn serve_axum(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
-
-fn client() -> Client<HttpConnector, Empty<Bytes>> {
-    Client::builder(TokioExecutor::new()).build_http()
 }
 
 /// One request; its status and body, within `CALL_LIMIT`.
@@ -332,17 +322,6 @@ fn a_panicking_handler_finishes_once() {
     });
 }
 
-#[derive(Debug)]
-struct Unavailable;
-
-impl std::fmt::Display for Unavailable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("backend unavailable")
-    }
-}
-
-impl std::error::Error for Unavailable {}
-
 // An inner service error (bare hyper, which then closes the connection):
 // `Failed`, once to each receiver.
 #[test]
@@ -358,20 +337,7 @@ fn an_inner_service_error_finishes_once() {
             .service_fn(|_: Request<hyper::body::Incoming>| async move {
                 Err::<Response<Full<Bytes>>, _>(Unavailable)
             });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            loop {
-                let (stream, _) = listener.accept().await.unwrap();
-                let service = hyper_util::service::TowerToHyperService::new(service.clone());
-                tokio::spawn(async move {
-                    // The service error closes the connection: expected.
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
+        let addr = serve_hyper(service).await;
         let path = format!("{prefix}/fail");
         let request = Request::get(format!("http://{addr}{path}"))
             .body(Empty::<Bytes>::new())

@@ -13,8 +13,8 @@
 //! starts async receivers (`start_async`) and one that starts them under a
 //! panic guard (`start_async_robust`), and one place where a blocking send
 //! waits for its async receivers (`complete`), after asking, before any
-//! receiver runs, whether this thread may wait at all (`wait.rs`). Every step is generic over a
-//! `Hook` (see `hook.rs`): `Silent` for the plain path, which compiles to the
+//! receiver runs, whether this thread may wait at all (`wait.rs`). Every
+//! step is generic over a `Hook` (see `hook.rs`): `Silent` for the plain path, which compiles to the
 //! bare loop, or `trace::Traced` under the `tracing` feature when a
 //! subscriber listens. Each public method only picks the hook: `trace`'s
 //! static check, then the plain path, whose first step (one load, the state
@@ -227,23 +227,28 @@ impl<D: SignalDef> Signal<D> {
 
     /// How `send` may wait for the async receivers of `bucket` on this
     /// thread; panics, naming them, where waiting would freeze a runtime.
-    #[cold]
     fn wait_or_panic(bucket: &Bucket<D>) -> Wait {
         match wait::here() {
             Ok(wait) => wait,
-            Err(Refused) => panic!(
-                "{}",
-                wait::refusal_with_receivers(
-                    D::NAME,
-                    D::MODULE_PATH,
-                    bucket
-                        .r#async
-                        .iter()
-                        .filter(|slot| slot.entry.is_alive())
-                        .map(|slot| &slot.entry.info),
-                )
-            ),
+            Err(Refused) => Self::refuse(bucket),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refuse(bucket: &Bucket<D>) -> ! {
+        panic!(
+            "{}",
+            wait::refusal_with_receivers(
+                D::NAME,
+                D::MODULE_PATH,
+                bucket
+                    .r#async
+                    .iter()
+                    .filter(|slot| slot.entry.is_alive())
+                    .map(|slot| &slot.entry.info),
+            )
+        )
     }
 
     /// Like [`send`](Self::send), but calls every receiver whatever happens:
@@ -252,10 +257,9 @@ impl<D: SignalDef> Signal<D> {
     /// caught: under `panic = "abort"` the process ends.
     ///
     /// Async receivers are waited for as by [`send`](Self::send) (see its
-    /// "Async receivers" section).
-    /// Where `send` would panic (a current-thread tokio runtime), this does
-    /// not: the sync receivers run as usual and each async receiver, not
-    /// called, gets an `Err` of kind
+    /// "Async receivers" section). Where `send` would panic (a
+    /// current-thread tokio runtime), this does not: the sync receivers run
+    /// as usual and each async receiver, not called, gets an `Err` of kind
     /// [`FailureKind::WouldBlock`](crate::FailureKind::WouldBlock) whose
     /// message names the fix (`asend_robust`).
     pub fn send_robust(

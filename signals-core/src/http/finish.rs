@@ -62,6 +62,9 @@ impl Drop for Finish {
         match request_finished.reach(self.sender) {
             Reach::Nobody => {}
             // Nothing to wait for: the receivers run here and now, in order.
+            // (An async receiver connected between the check and the send
+            // falls under `send`'s own rule: on a current-thread runtime it
+            // refuses, with a panic, rather than block.)
             Reach::SyncOnly => {
                 request_finished.send(
                     self.sender,
