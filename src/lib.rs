@@ -185,10 +185,16 @@
 //!   then awaits async receivers concurrently in that same task: no spawn,
 //!   no runtime of ours, any executor works (Django runs the sync ones on a
 //!   worker thread; here a blocking sync receiver blocks the task). `send`
-//!   drives async receivers to completion on the calling thread by parking
-//!   it; inside an async runtime use `asend` instead, since a future that
-//!   needs the very thread `send` blocks (a current-thread runtime) would
-//!   never complete.
+//!   waits for async receivers on the calling thread, and never where that
+//!   would freeze a runtime: inside a multi-thread tokio runtime it steps
+//!   aside with `block_in_place`; inside a current-thread one it panics at
+//!   once, before any receiver runs, naming the fix (`asend`), as Django
+//!   raises `RuntimeError` ([`Signal::send`] has the whole rule;
+//!   `send_robust` reports [`FailureKind::WouldBlock`] per async receiver
+//!   instead).
+//! - **Recursion.** A receiver may send recursively, but a send loop
+//!   without a bound overflows the stack, which aborts the process (not a
+//!   panic: `send_robust` cannot catch it; Django raises `RecursionError`).
 //! - **Link-time registration.** `#[receiver]` registers through
 //!   `inventory`; nothing runs at start-up. The first send of a signal
 //!   resolves that signal's own registrations once (sorting and
@@ -207,7 +213,8 @@
 //!   `pre_delete`, `post_delete`, `m2m_changed`, `pre_migrate`,
 //!   `post_migrate`, `request_started`, `request_finished`,
 //!   `got_request_exception`), sent by [`models`] (save, delete, many-to-many,
-//!   migrations and on-commit delivery around your own persistence code) and
+//!   migrations, each with an async twin, and on-commit delivery that
+//!   follows the transaction's task, around your own persistence code) and
 //!   by `http::SignalsLayer`, a tower layer (feature `tower`).
 //! - [`wiring()`]: every signal and its receivers, as a table or a Graphviz
 //!   graph; [`events`]: receivers being connected and disconnected.
@@ -218,7 +225,8 @@
 //! | feature | default | gives |
 //! |---|---|---|
 //! | `request-signals` | yes | the request signals in [`builtin`] (their arguments borrow `http` types) |
-//! | `tower` | no | `http::SignalsLayer`, sending the request signals around every request (implies `request-signals`) |
+//! | `tokio` | yes | `send` knows tokio's runtimes and never freezes one (see [`Signal::send`]) |
+//! | `tower` | no | `http::SignalsLayer`, sending the request signals around every request (implies `request-signals` and `tokio`) |
 //! | `tracing` | no | a span per send and per receiver call, an error event per caught panic |
 //!
 //! # Introspection

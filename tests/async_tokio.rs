@@ -203,14 +203,34 @@ fn send_from_plain_thread_runs_async_receivers_concurrently() {
     assert_eq!(responses, vec!["a", "b", "c"]);
 }
 
-// Rule 27, deliberate deviation: Django's `send` raises inside an event loop
-// as soon as an async receiver matches. Ours works there as long as the
-// async receivers do not need the blocked worker (documented on `send`).
+// Rule 27: Django's `send` raises inside an event loop as soon as an async
+// receiver matches. Ours refuses on a current-thread runtime too, even for
+// async receivers that would not need it (it cannot know), before any
+// receiver runs; on a multi-thread runtime it completes
+// (tests/async_safety.rs covers every case).
 #[tokio::test]
-async fn send_inside_runtime_with_self_contained_async_receivers() {
-    let _ = SEND_INSIDE_RUNTIME.connect(|_, n| n + 1).unwrap();
+async fn send_inside_current_thread_runtime_with_async_receivers_refuses() {
+    let sync_calls = Arc::new(Mutex::new(0));
+    let calls = sync_calls.clone();
+    let _ = SEND_INSIDE_RUNTIME
+        .connect(move |_, n| {
+            *calls.lock().unwrap() += 1;
+            n + 1
+        })
+        .unwrap();
     let _ = SEND_INSIDE_RUNTIME
         .connect_async(|_, n| Box::pin(async move { n + 2 }))
         .unwrap();
-    assert_eq!(SEND_INSIDE_RUNTIME.send(Sender::NONE, &0), vec![1, 2]);
+    let refused =
+        std::panic::catch_unwind(|| SEND_INSIDE_RUNTIME.send(Sender::NONE, &0)).unwrap_err();
+    let message = refused.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("use `SEND_INSIDE_RUNTIME.asend(sender, &args).await`"),
+        "{message}"
+    );
+    assert_eq!(*sync_calls.lock().unwrap(), 0);
+    assert_eq!(
+        SEND_INSIDE_RUNTIME.asend(Sender::NONE, &0).await,
+        vec![1, 2]
+    );
 }

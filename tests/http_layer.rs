@@ -1,6 +1,9 @@
 //! `SignalsLayer` in front of real servers (axum 0.8, and bare hyper 1) on
 //! an ephemeral loopback port, driven by a real HTTP client.
 
+#[path = "support/servers.rs"]
+mod servers;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -13,8 +16,8 @@ use futures::StreamExt;
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
+use servers::{Unavailable, client, serve_axum, serve_hyper};
 use signals::builtin::{
     GotRequestException, RequestFinished, RequestStarted, got_request_exception, request_finished,
     request_started,
@@ -109,17 +112,6 @@ impl Recorder {
         }
         self.events.lock().unwrap().clone()
     }
-}
-
-async fn serve_axum(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
-
-fn client() -> Client<HttpConnector, Empty<Bytes>> {
-    Client::builder(TokioExecutor::new()).build_http()
 }
 
 async fn fetch(addr: SocketAddr, path: &str) -> (StatusCode, String) {
@@ -254,17 +246,6 @@ async fn a_panicking_handler_becomes_a_500_and_the_server_keeps_serving() {
     );
 }
 
-#[derive(Debug)]
-struct Unavailable;
-
-impl std::fmt::Display for Unavailable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("backend unavailable")
-    }
-}
-
-impl std::error::Error for Unavailable {}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_hyper_service_errors_reach_got_request_exception() {
     let recorder = Recorder::new("/hyper");
@@ -277,21 +258,7 @@ async fn plain_hyper_service_errors_reach_got_request_exception() {
                 Ok(Response::new(Full::new(Bytes::from_static(b"from hyper"))))
             }
         });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            let service = hyper_util::service::TowerToHyperService::new(service.clone());
-            tokio::spawn(async move {
-                // A failing service makes hyper close the connection: that
-                // error is expected here.
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
+    let addr = serve_hyper(service).await;
     assert_eq!(
         fetch(addr, "/hyper/ok").await,
         (StatusCode::OK, "from hyper".into())

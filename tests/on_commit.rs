@@ -1,20 +1,19 @@
 //! On-commit delivery: `models::transaction`, `models::on_commit` and
 //! `Signal::connect_on_commit`.
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use signals::builtin::{PostSave, post_save};
 use signals::models::{self, Model, SaveOptions, Saved, in_transaction, on_commit, transaction};
 use signals::{ConnectOptions, Sender};
 
-type Log = Rc<RefCell<Vec<String>>>;
+// Callbacks are `Send`: the queue may move between threads with its task.
+type Log = Arc<Mutex<Vec<String>>>;
 
-fn push(log: &Log, line: &str) -> impl FnOnce() + 'static {
+fn push(log: &Log, line: &str) -> impl FnOnce() + Send + 'static {
     let log = log.clone();
     let line = line.to_owned();
-    move || log.borrow_mut().push(line)
+    move || log.lock().unwrap().push(line)
 }
 
 #[test]
@@ -26,19 +25,19 @@ fn callbacks_run_after_the_commit_in_order() {
             assert!(in_transaction());
             on_commit(push(&log, "first"));
             on_commit(push(&log, "second"));
-            log.borrow_mut().push(format!("body in {tx}"));
+            log.lock().unwrap().push(format!("body in {tx}"));
             Ok::<_, ()>(42)
         },
         |tx| {
             // Nothing runs before the commit itself has succeeded.
-            log.borrow_mut().push(format!("commit {tx}"));
+            log.lock().unwrap().push(format!("commit {tx}"));
             Ok(())
         },
     );
     assert_eq!(result, Ok(42));
     assert!(!in_transaction());
     assert_eq!(
-        *log.borrow(),
+        *log.lock().unwrap(),
         ["body in tx", "commit tx", "first", "second"]
     );
 }
@@ -64,7 +63,7 @@ fn a_failed_body_or_commit_drops_the_callbacks() {
         |()| Err("commit failed"),
     );
     assert_eq!(failed_commit, Err("commit failed"));
-    assert!(log.borrow().is_empty());
+    assert!(log.lock().unwrap().is_empty());
     assert!(!in_transaction());
 }
 
@@ -86,7 +85,7 @@ fn a_panicking_body_rolls_back_too() {
     assert!(!in_transaction());
     // The queue was closed: outside a transaction a callback runs at once.
     on_commit(push(&log, "immediate"));
-    assert_eq!(*log.borrow(), ["immediate"]);
+    assert_eq!(*log.lock().unwrap(), ["immediate"]);
 }
 
 #[test]
@@ -114,13 +113,19 @@ fn nested_transactions_deliver_after_the_outermost_commit() {
             );
             assert!(rolled_back.is_err());
             on_commit(push(&log, "outer 2"));
-            assert!(log.borrow().is_empty(), "nothing before the outer commit");
+            assert!(
+                log.lock().unwrap().is_empty(),
+                "nothing before the outer commit"
+            );
             Ok::<_, ()>(())
         },
         |()| Ok(()),
     )
     .unwrap();
-    assert_eq!(*log.borrow(), ["outer 1", "inner committed", "outer 2"]);
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["outer 1", "inner committed", "outer 2"]
+    );
 }
 
 struct Order {

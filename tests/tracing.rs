@@ -24,7 +24,13 @@ signal! {
     pub static ORDER_PAID: Order;
     /// Nobody listens to this one.
     pub static ORDER_LOST: Order;
+    /// Sent from a current-thread runtime, where its async receiver cannot
+    /// be waited for.
+    pub static ORDER_REFUSED: Order;
 }
+
+#[receiver(ORDER_REFUSED)]
+async fn refused_async(_args: &Order) {}
 
 static RECORDED: AtomicUsize = AtomicUsize::new(0);
 
@@ -333,4 +339,59 @@ fn sends_are_untouched_when_the_subscriber_ignores_the_signals_target() {
     });
     assert!(RECORDED.load(Ordering::Relaxed) >= before + 1000);
     assert!(outcomes.iter().all(Result::is_err));
+}
+
+// Issue 9: an async receiver `send_robust` may not wait for (a
+// current-thread runtime) is reported like a caught panic, with its kind.
+#[test]
+fn send_robust_logs_async_receivers_it_could_not_wait_for() {
+    let collector = Collector::new(Level::ERROR);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let responses = tracing::subscriber::with_default(collector.clone(), || {
+        runtime.block_on(async { ORDER_REFUSED.send_robust(Sender::NONE, &Order { id: 1 }) })
+    });
+    assert_eq!(
+        responses[0].as_ref().unwrap_err().kind(),
+        signals::FailureKind::WouldBlock
+    );
+    let events = collector.events();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].level, Level::ERROR);
+    assert_eq!(field(&events[0].fields, "failure"), "WouldBlock");
+    assert_eq!(
+        field(&events[0].fields, "receiver"),
+        "tracing::refused_async"
+    );
+    assert!(field(&events[0].fields, "panic").contains("asend_robust"));
+}
+
+// Django's `on_commit(robust=True)` logs a failing callback and runs the
+// next: here an ERROR event of the `signals` target.
+#[test]
+fn a_robust_on_commit_callback_that_panics_is_logged() {
+    use signals::models::{on_commit, on_commit_robust, transaction};
+    let collector = Collector::new(Level::ERROR);
+    let ran = Arc::new(AtomicUsize::new(0));
+    let r = ran.clone();
+    tracing::subscriber::with_default(collector.clone(), || {
+        transaction(
+            (),
+            |()| {
+                on_commit_robust(|| panic!("mail server down"));
+                on_commit(move || {
+                    r.fetch_add(1, Ordering::SeqCst);
+                });
+                Ok::<_, ()>(())
+            },
+            |()| Ok(()),
+        )
+        .unwrap();
+    });
+    assert_eq!(ran.load(Ordering::SeqCst), 1);
+    let events = collector.events();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].level, Level::ERROR);
+    assert_eq!(field(&events[0].fields, "panic"), "mail server down");
 }

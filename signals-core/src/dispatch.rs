@@ -12,8 +12,9 @@
 //! `call_slots`), one that catches panics (`call_sync_robust`), one that
 //! starts async receivers (`start_async`) and one that starts them under a
 //! panic guard (`start_async_robust`), and one place where a blocking send
-//! waits for its async receivers (`complete`). Every step is generic over a
-//! `Hook` (see `hook.rs`): `Silent` for the plain path, which compiles to the
+//! waits for its async receivers (`complete`), after asking, before any
+//! receiver runs, whether this thread may wait at all (`wait.rs`). Every
+//! step is generic over a `Hook` (see `hook.rs`): `Silent` for the plain path, which compiles to the
 //! bare loop, or `trace::Traced` under the `tracing` feature when a
 //! subscriber listens. Each public method only picks the hook: `trace`'s
 //! static check, then the plain path, whose first step (one load, the state
@@ -25,8 +26,8 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::def::{BoxFuture, SignalDef};
-use crate::error::{ReceiverError, panic_message};
-use crate::executor::{CatchUnwind, JoinOrdered, block_on};
+use crate::error::{FailureKind, ReceiverError, panic_message};
+use crate::executor::{CatchUnwind, JoinOrdered};
 use crate::hook::{Hook, SendKind, Silent};
 use crate::receiver::ReceiverInfo;
 use crate::sender::Sender;
@@ -34,6 +35,7 @@ use crate::signal::{Signal, State};
 use crate::table::{Bucket, Fast};
 #[cfg(feature = "tracing")]
 use crate::trace::{self, Traced};
+use crate::wait::{self, Refused, Wait};
 
 /// The per-receiver outcome of `send_robust` and `asend_robust`.
 pub type RobustResponse<R> = Result<R, ReceiverError>;
@@ -123,13 +125,40 @@ impl<D: SignalDef> Signal<D> {
     /// responses (sync receivers in dispatch order, then async ones).
     ///
     /// A receiver's panic propagates to the caller once the receivers before
-    /// it have run; the signal stays fully usable. Async receivers are driven
-    /// to completion on this thread by a small built-in executor. That works
-    /// for futures that are woken by other threads (channels, timers of a
-    /// runtime running elsewhere), but inside an async runtime prefer
-    /// [`asend`](Self::asend): blocking a runtime worker on a future that
-    /// needs that same worker (e.g. on a current-thread tokio runtime) would
-    /// never finish.
+    /// it have run; the signal stays fully usable.
+    ///
+    /// # Async receivers
+    ///
+    /// `send` has no task to suspend, so it waits for its async receivers on
+    /// the calling thread, and first checks (before any receiver runs) that
+    /// waiting there cannot freeze an async runtime:
+    ///
+    /// - on a thread in no tokio runtime, it drives them with a small
+    ///   built-in executor that parks the thread; futures woken from other
+    ///   threads (channels, timers of a runtime running elsewhere) complete;
+    /// - inside a multi-thread tokio runtime (a worker, `Runtime::block_on`,
+    ///   a `spawn_blocking` thread), it waits inside
+    ///   `tokio::task::block_in_place`, so the runtime's other tasks move to
+    ///   another thread and keep running; only the calling task (and futures
+    ///   it polls itself, such as the other branches of its `join!`) waits;
+    /// - inside a current-thread tokio runtime, where waiting would freeze
+    ///   the runtime the receivers may need, it panics at once (below).
+    ///
+    /// This needs the `tokio` feature (on by default). Without it, or under
+    /// another executor (async-std, smol, …), nothing is detected and `send`
+    /// parks the thread: use [`asend`](Self::asend) from async code there.
+    /// With only sync receivers, `send` never waits and works anywhere.
+    ///
+    /// # Panics
+    ///
+    /// Re-raises the panic of a receiver. Panics, before calling any
+    /// receiver, when this send reaches async receivers and the thread runs
+    /// a current-thread tokio runtime (`#[tokio::main(flavor =
+    /// "current_thread")]`, `#[tokio::test]`, or one of its `spawn_blocking`
+    /// threads, which tokio does not tell apart): the message names the
+    /// signal, every async receiver it reaches and the fix,
+    /// `SIGNAL.asend(sender, &args).await` (or `Handle::block_on` of it from
+    /// a thread outside that runtime). Django raises `RuntimeError` there.
     #[inline]
     pub fn send(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
         #[cfg(feature = "tracing")]
@@ -186,18 +215,53 @@ impl<D: SignalDef> Signal<D> {
         sender: Sender,
         args: &D::Args<'_>,
     ) -> Vec<D::Response> {
+        // Decided before any receiver runs: a refused send has no effects.
+        let wait = (!bucket.r#async.is_empty()).then(|| Self::wait_or_panic(bucket));
         let mut responses = self.call_slots::<H>(bucket, sender, args);
-        if !bucket.r#async.is_empty() {
+        if let Some(wait) = wait {
             let futures = Self::start_async::<H>(bucket, sender, args);
-            responses.extend(Self::complete(futures));
+            responses.extend(Self::complete(wait, futures));
         }
         responses
+    }
+
+    /// How `send` may wait for the async receivers of `bucket` on this
+    /// thread; panics, naming them, where waiting would freeze a runtime.
+    fn wait_or_panic(bucket: &Bucket<D>) -> Wait {
+        match wait::here() {
+            Ok(wait) => wait,
+            Err(Refused) => Self::refuse(bucket),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refuse(bucket: &Bucket<D>) -> ! {
+        panic!(
+            "{}",
+            wait::refusal_with_receivers(
+                D::NAME,
+                D::MODULE_PATH,
+                bucket
+                    .r#async
+                    .iter()
+                    .filter(|slot| slot.entry.is_alive())
+                    .map(|slot| &slot.entry.info),
+            )
+        )
     }
 
     /// Like [`send`](Self::send), but calls every receiver whatever happens:
     /// a receiver that panics yields an `Err` naming it and carrying the
     /// panic message, and the next receiver runs. Only panics that unwind are
     /// caught: under `panic = "abort"` the process ends.
+    ///
+    /// Async receivers are waited for as by [`send`](Self::send) (see its
+    /// "Async receivers" section). Where `send` would panic (a
+    /// current-thread tokio runtime), this does not: the sync receivers run
+    /// as usual and each async receiver, not called, gets an `Err` of kind
+    /// [`FailureKind::WouldBlock`](crate::FailureKind::WouldBlock) whose
+    /// message names the fix (`asend_robust`).
     pub fn send_robust(
         &self,
         sender: Sender,
@@ -249,11 +313,17 @@ impl<D: SignalDef> Signal<D> {
         let scope = H::start::<D>(KIND, sender, bucket.len());
         H::within(&scope, || {
             let mut responses = Vec::with_capacity(bucket.len());
+            // Decided before any receiver runs, as in `send`.
+            let wait = (!bucket.r#async.is_empty()).then(wait::here);
             self.call_sync_robust::<H>(KIND, bucket, sender, args, &mut responses);
-            if !bucket.r#async.is_empty() {
-                let (futures, infos) = Self::start_async_robust::<H>(bucket, sender, args);
-                let outcomes = Self::complete(futures);
-                Self::collect_robust::<H>(KIND, outcomes, &infos, sender, &mut responses);
+            match wait {
+                None => {}
+                Some(Ok(wait)) => {
+                    let (futures, infos) = Self::start_async_robust::<H>(bucket, sender, args);
+                    let outcomes = Self::complete(wait, futures);
+                    Self::collect_robust::<H>(KIND, outcomes, &infos, sender, &mut responses);
+                }
+                Some(Err(Refused)) => Self::refuse_async::<H>(KIND, bucket, sender, &mut responses),
             }
             responses
         })
@@ -514,10 +584,33 @@ impl<D: SignalDef> Signal<D> {
     }
 
     /// Drives the async receivers of a blocking send (`send`,
-    /// `send_robust`) to completion on this thread: the one place a send
-    /// waits for futures outside a task.
-    fn complete<T>(futures: Vec<BoxFuture<'_, T>>) -> Vec<T> {
-        block_on(JoinOrdered::new(futures))
+    /// `send_robust`) to completion on this thread, the way `wait` allows:
+    /// the one place a send waits for futures outside a task.
+    fn complete<T>(wait: Wait, futures: Vec<BoxFuture<'_, T>>) -> Vec<T> {
+        wait.block_on(JoinOrdered::new(futures))
+    }
+
+    /// The outcome of each live async receiver of `bucket` when a robust
+    /// send may not wait for them here: an error naming the fix, reported
+    /// like a caught panic.
+    #[cold]
+    fn refuse_async<H: Hook>(
+        kind: SendKind,
+        bucket: &Bucket<D>,
+        sender: Sender,
+        responses: &mut Vec<RobustResponse<D::Response>>,
+    ) {
+        let message = wait::refusal(kind, D::NAME, D::MODULE_PATH);
+        for slot in bucket.r#async.iter().filter(|slot| slot.entry.is_alive()) {
+            let error = ReceiverError::new(
+                FailureKind::WouldBlock,
+                slot.entry.info.clone(),
+                sender,
+                message.clone().into(),
+            );
+            H::failed::<D>(kind, &error);
+            responses.push(Err(error));
+        }
     }
 
     /// Turns the outcomes of a robust send's async receivers into responses.
@@ -541,7 +634,12 @@ impl<D: SignalDef> Signal<D> {
         sender: Sender,
         payload: &(dyn Any + Send),
     ) -> ReceiverError {
-        let error = ReceiverError::new(info.clone(), sender, panic_message(payload));
+        let error = ReceiverError::new(
+            FailureKind::Panicked,
+            info.clone(),
+            sender,
+            panic_message(payload),
+        );
         H::failed::<D>(kind, &error);
         error
     }

@@ -76,7 +76,9 @@ impl fmt::Display for DisconnectError {
 
 impl std::error::Error for DisconnectError {}
 
-/// A receiver that panicked during `send_robust` or `asend_robust`.
+/// A receiver that failed during `send_robust` or `asend_robust`: it
+/// panicked, or (`send_robust` only) it is async and could not be waited for
+/// on this thread ([`FailureKind`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct ReceiverError(
     // Boxed so `Result<R, ReceiverError>` stays small: `send_robust` returns
@@ -86,18 +88,45 @@ pub struct ReceiverError(
 
 #[derive(Clone, PartialEq, Eq)]
 struct Failure {
+    kind: FailureKind,
     receiver: ReceiverInfo,
     sender: Sender,
     message: Cow<'static, str>,
 }
 
+/// Why a receiver failed in a robust send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// The receiver panicked; [`ReceiverError::message`] is the panic
+    /// message.
+    Panicked,
+    /// The receiver is async and `send_robust` was called on a thread that
+    /// runs a current-thread tokio runtime, where waiting for it would freeze
+    /// that runtime: it was not called (Django raises `RuntimeError` there).
+    /// [`ReceiverError::message`] names the fix: `asend_robust`.
+    WouldBlock,
+}
+
 impl ReceiverError {
-    pub(crate) fn new(receiver: ReceiverInfo, sender: Sender, message: Cow<'static, str>) -> Self {
+    pub(crate) fn new(
+        kind: FailureKind,
+        receiver: ReceiverInfo,
+        sender: Sender,
+        message: Cow<'static, str>,
+    ) -> Self {
         ReceiverError(Box::new(Failure {
+            kind,
             receiver,
             sender,
             message,
         }))
+    }
+
+    /// Why the receiver failed.
+    #[must_use]
+    pub fn kind(&self) -> FailureKind {
+        self.0.kind
     }
 
     /// The receiver that failed.
@@ -113,7 +142,8 @@ impl ReceiverError {
     }
 
     /// The panic message (`"<non-string panic payload>"` when the payload was
-    /// neither a `&str` nor a `String`).
+    /// neither a `&str` nor a `String`), or for [`FailureKind::WouldBlock`]
+    /// why the receiver could not run and what to call instead.
     #[must_use]
     pub fn message(&self) -> &str {
         &self.0.message
@@ -123,6 +153,7 @@ impl ReceiverError {
 impl fmt::Debug for ReceiverError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReceiverError")
+            .field("kind", &self.0.kind)
             .field("receiver", &self.0.receiver)
             .field("sender", &self.0.sender)
             .field("message", &self.0.message)
@@ -132,11 +163,11 @@ impl fmt::Debug for ReceiverError {
 
 impl fmt::Display for ReceiverError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "receiver {} panicked: {}",
-            self.0.receiver, self.0.message
-        )
+        let what = match self.0.kind {
+            FailureKind::Panicked => "panicked",
+            FailureKind::WouldBlock => "was not run",
+        };
+        write!(f, "receiver {} {what}: {}", self.0.receiver, self.0.message)
     }
 }
 

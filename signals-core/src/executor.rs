@@ -9,20 +9,32 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 
 use crate::def::BoxFuture;
 
-struct ThreadWaker(Thread);
+/// Wakes one [`block_on`] call. The flag is that call's own: a thread's park
+/// token is shared by every `block_on` nested on it (a `send` inside an
+/// async receiver driven by `send`), so a wake-up meant for the outer call
+/// can be consumed by the inner one's `park`. The flag keeps it: the inner
+/// call parks again, and the outer one sees its flag set when it resumes.
+struct ThreadWaker {
+    thread: Thread,
+    notified: AtomicBool,
+}
 
 impl Wake for ThreadWaker {
     fn wake(self: Arc<Self>) {
-        self.0.unpark();
+        self.wake_by_ref();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
+        // Release: whatever the waker's caller did before waking is visible
+        // to the poll that follows.
+        self.notified.store(true, Ordering::Release);
+        self.thread.unpark();
     }
 }
 
@@ -30,13 +42,21 @@ impl Wake for ThreadWaker {
 /// future is pending.
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
-    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
-    let mut cx = Context::from_waker(&waker);
+    let waker = Arc::new(ThreadWaker {
+        thread: thread::current(),
+        notified: AtomicBool::new(false),
+    });
+    let notified = Waker::from(Arc::clone(&waker));
+    let mut cx = Context::from_waker(&notified);
     loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }
-        thread::park();
+        // `park` may return spuriously, or because of a wake-up meant for
+        // another `block_on` on this thread: only this call's flag counts.
+        while !waker.notified.swap(false, Ordering::Acquire) {
+            thread::park();
+        }
     }
 }
 

@@ -36,6 +36,7 @@ mod table;
 pub mod testing;
 #[cfg(feature = "tracing")]
 mod trace;
+mod wait;
 mod wiring;
 
 #[cfg(feature = "tower")]
@@ -47,7 +48,7 @@ use signals_macros::signal;
 pub use connect::{ConnectOptions, Connection, ScopedConnection};
 pub use def::{BoxFuture, SignalDef};
 pub use dispatch::RobustResponse;
-pub use error::{ConnectError, DisconnectError, ReceiverError};
+pub use error::{ConnectError, DisconnectError, FailureKind, ReceiverError};
 pub use receiver::{Origin, ReceiverInfo, ReceiverKind};
 pub use registration::Duplicate;
 pub use sender::Sender;

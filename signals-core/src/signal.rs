@@ -114,6 +114,18 @@ struct Inner<D: SignalDef> {
     mutes: Mutes,
 }
 
+/// What [`Signal::reach`] found.
+#[cfg(feature = "tower")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// No live receiver.
+    Nobody,
+    /// Live receivers, all sync.
+    SyncOnly,
+    /// At least one live async receiver.
+    Async,
+}
+
 /// The state word as a send read it: what [`Signal::with_table`] starts
 /// from. Only this file knows what the values mean.
 #[derive(Clone, Copy)]
@@ -395,6 +407,27 @@ impl<D: SignalDef> Signal<D> {
             self.prune_dead();
         }
         live
+    }
+
+    /// Which live receivers a send from `sender` would reach, for a caller
+    /// that must not wait (the HTTP layer's `Drop`): it sends inline when
+    /// they are all sync, and gives async ones a task of their own.
+    #[cfg(feature = "tower")]
+    pub(crate) fn reach(&self, sender: Sender) -> Reach {
+        let state = self.state();
+        if state.is_empty() {
+            return Reach::Nobody;
+        }
+        self.with_table(state, |table| {
+            let bucket = table.bucket(&sender);
+            if bucket.r#async.iter().any(|slot| slot.entry.is_alive()) {
+                Reach::Async
+            } else if bucket.has_live() {
+                Reach::SyncOnly
+            } else {
+                Reach::Nobody
+            }
+        })
     }
 
     /// Every live receiver, in dispatch order (priority, then static before

@@ -17,7 +17,11 @@
 //!   (name), `module`, `file`, `line`, `kind` (`sync`/`async`) and, once the
 //!   call returns, `duration_ns` (for an async receiver: from the creation of
 //!   its future to its completion);
-//! - for each panic caught by `send_robust`/`asend_robust`, an ERROR event
+//! - for each panic caught in a callback queued with
+//!   `models::on_commit_robust`, an ERROR event with the panic message;
+//! - for each panic caught by `send_robust`/`asend_robust`, and each async
+//!   receiver `send_robust` could not wait for (`failure = WouldBlock`, the
+//!   `panic` field then says why), an ERROR event
 //!   naming the receiver, the sender and the panic message, as Django logs
 //!   `Error calling … in Signal.send_robust()`. These events are emitted even
 //!   when a subscriber only wants errors. A sync receiver's event is emitted
@@ -105,6 +109,7 @@ impl Hook for Traced {
             file = receiver.file,
             line = receiver.line,
             sender = error.sender().label(),
+            failure = ?error.kind(),
             panic = error.message(),
             "error calling {} in {}.{}()",
             receiver.path(),
@@ -112,6 +117,15 @@ impl Hook for Traced {
             method(kind),
         );
     }
+}
+
+/// A callback queued with `on_commit_robust` panicked; the next one runs.
+pub(crate) fn on_commit_failed(message: &str) {
+    tracing::error!(
+        target: TARGET,
+        panic = message,
+        "error calling an on-commit callback (robust): {message}",
+    );
 }
 
 /// The method's name, as users call it.

@@ -14,12 +14,21 @@
 //!    as is. If it panics, the panic is caught, `got_request_exception` gets
 //!    the message, and the client gets an empty `500 Internal Server Error`:
 //!    the server keeps serving.
-//! 3. `request_finished` exactly once per request: when the server has read
-//!    the whole response body (sent with `asend`), or when the body or the
-//!    request is dropped early (client gone, handler cancelled). A drop cannot
-//!    await, so that last case uses `send`, which runs async receivers to
-//!    completion on the dropping thread; keep async `request_finished`
-//!    receivers free of work that needs that same thread.
+//! 3. `request_finished` exactly once per request, by the first of the
+//!    endings below to happen. The layer never blocks a thread on it:
+//!
+//! | how the request ends | `outcome` | sent | sync receivers run | async receivers run |
+//! |---|---|---|---|---|
+//! | the body's last frame is produced | `Sent` | with `asend`, before that frame goes to the server | in the connection task, in order | awaited in the connection task |
+//! | empty body (`size_hint` 0) | `Sent` | with `asend`, before the response is returned | in the request's task | awaited in the request's task |
+//! | the inner service returns an error | `Failed` | with `asend`, after `got_request_exception` | in the request's task | awaited in the request's task |
+//! | the handler panics (500 sent) | `Panicked` | with `asend`, after `got_request_exception` | in the request's task | awaited in the request's task |
+//! | the body is dropped unfinished: `HEAD`, client gone mid-body, write error | `BodyDropped` | from `Drop` | inline, on the dropping thread, if *every* receiver is sync | otherwise the whole send (sync receivers first) runs with `asend` on a new task of the current tokio runtime; with no runtime on the dropping thread, on a short-lived thread |
+//! | the request future is dropped before a response (client gone, timeout) | `Cancelled` | from `Drop` | as above | as above |
+//!
+//! A send handed to a task is detached: the connection does not wait for it,
+//! so it may finish after the client has its response (or is gone), and a
+//! runtime that shuts down meanwhile drops it with its other tasks.
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};

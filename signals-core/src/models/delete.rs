@@ -1,12 +1,13 @@
-//! `delete`: `pre_delete` for every collected instance, the caller's
+//! `delete` and `adelete`: `pre_delete` for every collected instance, the caller's
 //! deletion, then `post_delete` for every instance.
 
 use super::db::Db;
+use super::via::{Via, now, send_via};
 use crate::builtin::{AnyInstance, PostDelete, PreDelete, post_delete, pre_delete};
 use crate::model::Model;
 use crate::sender::Sender;
 
-/// The options of a [`delete`]: the database alias.
+/// The options of a [`delete`] or [`adelete`]: the database alias.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DeleteOptions<'a> {
     db: Db<'a>,
@@ -83,6 +84,10 @@ impl<'a> Deletion<'a> {
 /// of `deletion` before it runs, and `post_delete` for every instance after
 /// it succeeded, each with `origin` set to the deletion's origin.
 ///
+/// The signals go through [`Signal::send`](crate::Signal::send), under its
+/// rule for async receivers (inside a current-thread tokio runtime it
+/// panics before any receiver runs). From async code use [`adelete`].
+///
 /// # Errors
 ///
 /// Whatever `persist` returns; `post_delete` is then not sent.
@@ -90,6 +95,33 @@ pub fn delete<E>(
     deletion: &Deletion<'_>,
     options: DeleteOptions<'_>,
     persist: impl FnOnce() -> Result<(), E>,
+) -> Result<(), E> {
+    now(delete_via(Via::Send, deletion, options, async move || {
+        persist()
+    }))
+}
+
+/// The async [`delete`]: the same signals, in the same order, sent with
+/// [`Signal::asend`](crate::Signal::asend) around your async `persist`
+/// code.
+///
+/// # Errors
+///
+/// Whatever `persist` returns; `post_delete` is then not sent.
+pub async fn adelete<E>(
+    deletion: &Deletion<'_>,
+    options: DeleteOptions<'_>,
+    persist: impl AsyncFnOnce() -> Result<(), E>,
+) -> Result<(), E> {
+    delete_via(Via::Asend, deletion, options, persist).await
+}
+
+/// The steps of [`delete`] and [`adelete`].
+async fn delete_via<E>(
+    via: Via,
+    deletion: &Deletion<'_>,
+    options: DeleteOptions<'_>,
+    persist: impl AsyncFnOnce() -> Result<(), E>,
 ) -> Result<(), E> {
     let using = options.db.using;
     let origin = deletion.origin.1;
@@ -100,10 +132,10 @@ pub fn delete<E>(
                 using,
                 origin,
             };
-            pre_delete.send(sender, &args);
+            send_via!(via, pre_delete, sender, &args);
         }
     }
-    persist()?;
+    persist().await?;
     for (sender, instance) in deletion.in_order() {
         if post_delete.has_listeners(sender) {
             let args = PostDelete {
@@ -111,7 +143,7 @@ pub fn delete<E>(
                 using,
                 origin,
             };
-            post_delete.send(sender, &args);
+            send_via!(via, post_delete, sender, &args);
         }
     }
     Ok(())

@@ -1,9 +1,11 @@
-//! Many-to-many changes: `m2m_changed` around `add`, `remove` and `clear`.
+//! Many-to-many changes: `m2m_changed` around `add`, `remove` and `clear`
+//! (and their async twins `aadd`, `aremove`, `aclear`).
 
 use std::collections::BTreeSet;
 use std::marker::PhantomData;
 
 use super::db::Db;
+use super::via::{Via, now, send_via};
 use crate::builtin::{AnyInstance, M2mAction, M2mChanged, ModelType, PkSet, m2m_changed};
 use crate::model::Model;
 use crate::sender::Sender;
@@ -87,7 +89,8 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
         self
     }
 
-    fn send(&self, action: M2mAction, pk_set: Option<PkSet<'_>>) {
+    /// Sends `m2m_changed` for `action` the way `via` says.
+    async fn changed(&self, via: Via, action: M2mAction, pk_set: Option<PkSet<'_>>) {
         let args = M2mChanged {
             action,
             instance: self.instance,
@@ -97,7 +100,7 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
             using: self.db.using,
             raw: self.db.raw,
         };
-        m2m_changed.send(Sender::of::<T>(), &args);
+        send_via!(via, m2m_changed, Sender::of::<T>(), &args);
     }
 
     /// Adds the objects with primary keys `keys`.
@@ -110,6 +113,12 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
     /// (`INSERT OR IGNORE`, `ON CONFLICT DO NOTHING`), as Django's fast path
     /// does. Returns the keys handed to `insert`.
     ///
+    /// The signals go through [`Signal::send`](crate::Signal::send), under
+    /// its rule for async receivers (inside a current-thread tokio runtime it
+    /// panics before any receiver runs). From async code use
+    /// [`aadd`](Self::aadd), [`aremove`](Self::aremove) and
+    /// [`aclear`](Self::aclear).
+    ///
     /// # Errors
     ///
     /// Whatever `present` or `insert` returns; `post_add` is then not sent.
@@ -119,21 +128,56 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
         present: impl FnOnce(&BTreeSet<K>) -> Result<BTreeSet<K>, E>,
         insert: impl FnOnce(&BTreeSet<K>) -> Result<(), E>,
     ) -> Result<BTreeSet<K>, E> {
+        now(self.add_via(
+            Via::Send,
+            keys,
+            async move |keys: &BTreeSet<K>| present(keys),
+            async move |keys: &BTreeSet<K>| insert(keys),
+        ))
+    }
+
+    /// The async [`add`](Self::add): the same signals and `pk_set` rules,
+    /// sent with [`Signal::asend`](crate::Signal::asend), around your async
+    /// `present` and `insert` code.
+    ///
+    /// # Errors
+    ///
+    /// Whatever `present` or `insert` returns; `post_add` is then not sent.
+    pub async fn aadd<E>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+        present: impl AsyncFnOnce(&BTreeSet<K>) -> Result<BTreeSet<K>, E>,
+        insert: impl AsyncFnOnce(&BTreeSet<K>) -> Result<(), E>,
+    ) -> Result<BTreeSet<K>, E> {
+        self.add_via(Via::Asend, keys, present, insert).await
+    }
+
+    /// The steps of [`add`](Self::add) and [`aadd`](Self::aadd).
+    async fn add_via<E>(
+        &self,
+        via: Via,
+        keys: impl IntoIterator<Item = K>,
+        present: impl AsyncFnOnce(&BTreeSet<K>) -> Result<BTreeSet<K>, E>,
+        insert: impl AsyncFnOnce(&BTreeSet<K>) -> Result<(), E>,
+    ) -> Result<BTreeSet<K>, E> {
         let mut keys: BTreeSet<K> = keys.into_iter().collect();
         if !M2m::<T>::has_listeners() {
-            insert(&keys)?;
+            insert(&keys).await?;
             return Ok(keys);
         }
-        let already = present(&keys)?;
+        let already = present(&keys).await?;
         keys.retain(|key| !already.contains(key));
-        self.send(M2mAction::PreAdd, Some(PkSet::new(&keys)));
-        insert(&keys)?;
-        self.send(M2mAction::PostAdd, Some(PkSet::new(&keys)));
+        self.changed(via, M2mAction::PreAdd, Some(PkSet::new(&keys)))
+            .await;
+        insert(&keys).await?;
+        self.changed(via, M2mAction::PostAdd, Some(PkSet::new(&keys)))
+            .await;
         Ok(keys)
     }
 
     /// Removes the objects with primary keys `keys` with your `delete` code.
-    /// `pk_set` is every submitted key, related or not (Django's rule).
+    /// `pk_set` is every submitted key, related or not (Django's rule). Sent
+    /// with `send`, as [`add`](Self::add).
     ///
     /// # Errors
     ///
@@ -143,32 +187,82 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
         keys: impl IntoIterator<Item = K>,
         delete: impl FnOnce(&BTreeSet<K>) -> Result<(), E>,
     ) -> Result<(), E> {
+        now(
+            self.remove_via(Via::Send, keys, async move |keys: &BTreeSet<K>| {
+                delete(keys)
+            }),
+        )
+    }
+
+    /// The async [`remove`](Self::remove), sent with `asend`.
+    ///
+    /// # Errors
+    ///
+    /// Whatever `delete` returns; `post_remove` is then not sent.
+    pub async fn aremove<E>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+        delete: impl AsyncFnOnce(&BTreeSet<K>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.remove_via(Via::Asend, keys, delete).await
+    }
+
+    /// The steps of [`remove`](Self::remove) and [`aremove`](Self::aremove).
+    async fn remove_via<E>(
+        &self,
+        via: Via,
+        keys: impl IntoIterator<Item = K>,
+        delete: impl AsyncFnOnce(&BTreeSet<K>) -> Result<(), E>,
+    ) -> Result<(), E> {
         let keys: BTreeSet<K> = keys.into_iter().collect();
         let listened = M2m::<T>::has_listeners();
         if listened {
-            self.send(M2mAction::PreRemove, Some(PkSet::new(&keys)));
+            self.changed(via, M2mAction::PreRemove, Some(PkSet::new(&keys)))
+                .await;
         }
-        delete(&keys)?;
+        delete(&keys).await?;
         if listened {
-            self.send(M2mAction::PostRemove, Some(PkSet::new(&keys)));
+            self.changed(via, M2mAction::PostRemove, Some(PkSet::new(&keys)))
+                .await;
         }
         Ok(())
     }
 
     /// Removes every related object with your `delete_all` code. `pk_set` is
-    /// `None`.
+    /// `None`. Sent with `send`, as [`add`](Self::add).
     ///
     /// # Errors
     ///
     /// Whatever `delete_all` returns; `post_clear` is then not sent.
     pub fn clear<E>(&self, delete_all: impl FnOnce() -> Result<(), E>) -> Result<(), E> {
+        now(self.clear_via(Via::Send, async move || delete_all()))
+    }
+
+    /// The async [`clear`](Self::clear), sent with `asend`.
+    ///
+    /// # Errors
+    ///
+    /// Whatever `delete_all` returns; `post_clear` is then not sent.
+    pub async fn aclear<E>(
+        &self,
+        delete_all: impl AsyncFnOnce() -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.clear_via(Via::Asend, delete_all).await
+    }
+
+    /// The steps of [`clear`](Self::clear) and [`aclear`](Self::aclear).
+    async fn clear_via<E>(
+        &self,
+        via: Via,
+        delete_all: impl AsyncFnOnce() -> Result<(), E>,
+    ) -> Result<(), E> {
         let listened = M2m::<T>::has_listeners();
         if listened {
-            self.send(M2mAction::PreClear, None);
+            self.changed(via, M2mAction::PreClear, None).await;
         }
-        delete_all()?;
+        delete_all().await?;
         if listened {
-            self.send(M2mAction::PostClear, None);
+            self.changed(via, M2mAction::PostClear, None).await;
         }
         Ok(())
     }

@@ -1,10 +1,11 @@
-//! `migrate`: `pre_migrate` per app, the plan, `post_migrate` per app.
+//! `migrate` and `amigrate`: `pre_migrate` per app, the plan, `post_migrate` per app.
 
 use super::db::Db;
+use super::via::{Via, now, send_via};
 use crate::builtin::{Migrate, PlanStep, post_migrate, pre_migrate};
 use crate::sender::Sender;
 
-/// The options of a [`migrate`] run.
+/// The options of a [`migrate`] or [`amigrate`] run.
 #[derive(Clone, Copy, Debug)]
 pub struct MigrateOptions<'a> {
     db: Db<'a>,
@@ -56,6 +57,10 @@ impl<'a> MigrateOptions<'a> {
 /// order, then sends `post_migrate` once per app, even when the plan is
 /// empty (as Django does).
 ///
+/// The signals go through [`Signal::send`](crate::Signal::send), under its
+/// rule for async receivers (inside a current-thread tokio runtime it
+/// panics before any receiver runs). From async code use [`amigrate`].
+///
 /// # Errors
 ///
 /// The first error `apply` returns; the remaining steps are not applied and
@@ -65,6 +70,38 @@ pub fn migrate<E>(
     plan: &[PlanStep<'_>],
     options: MigrateOptions<'_>,
     mut apply: impl FnMut(&PlanStep<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    now(migrate_via(
+        Via::Send,
+        apps,
+        plan,
+        options,
+        async move |step: &PlanStep<'_>| apply(step),
+    ))
+}
+
+/// The async [`migrate`]: the same signals sent with
+/// [`Signal::asend`](crate::Signal::asend), around your async `apply` code.
+///
+/// # Errors
+///
+/// As [`migrate`].
+pub async fn amigrate<E>(
+    apps: &[&'static str],
+    plan: &[PlanStep<'_>],
+    options: MigrateOptions<'_>,
+    apply: impl AsyncFnMut(&PlanStep<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    migrate_via(Via::Asend, apps, plan, options, apply).await
+}
+
+/// The steps of [`migrate`] and [`amigrate`].
+async fn migrate_via<E>(
+    via: Via,
+    apps: &[&'static str],
+    plan: &[PlanStep<'_>],
+    options: MigrateOptions<'_>,
+    mut apply: impl AsyncFnMut(&PlanStep<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let MigrateOptions {
         db: Db { using, .. },
@@ -79,13 +116,13 @@ pub fn migrate<E>(
         interactive,
     };
     for &app in apps {
-        pre_migrate.send(Sender::named(app), &args(app));
+        send_via!(via, pre_migrate, Sender::named(app), &args(app));
     }
     for step in plan {
-        apply(step)?;
+        apply(step).await?;
     }
     for &app in apps {
-        post_migrate.send(Sender::named(app), &args(app));
+        send_via!(via, post_migrate, Sender::named(app), &args(app));
     }
     Ok(())
 }

@@ -6,12 +6,12 @@
 //! and derives the sender from the instance's type, so a receiver declared
 //! with `sender = User` always gets a `&User`.
 //!
-//! | helper | signals | your code reports |
-//! |---|---|---|
-//! | [`save`] | `pre_save`, then `post_save` | [`Saved::Created`] or [`Saved::Updated`] |
-//! | [`delete`] | `pre_delete` for every instance, then `post_delete` for every instance | success; the cascaded rows go in the [`Deletion`] |
-//! | [`M2m::add`], [`M2m::remove`], [`M2m::clear`] | `m2m_changed` (`pre_*`, then `post_*`) | the keys already present (add) |
-//! | [`migrate`] | `pre_migrate` per app, then `post_migrate` per app | success of each step |
+//! | helper | async twin | signals | your code reports |
+//! |---|---|---|---|
+//! | [`save`] | [`asave`] | `pre_save`, then `post_save` | [`Saved::Created`] or [`Saved::Updated`] |
+//! | [`delete`] | [`adelete`] | `pre_delete` for every instance, then `post_delete` for every instance | success; the cascaded rows go in the [`Deletion`] |
+//! | [`M2m::add`], [`M2m::remove`], [`M2m::clear`] | [`M2m::aadd`], [`M2m::aremove`], [`M2m::aclear`] | `m2m_changed` (`pre_*`, then `post_*`) | the keys already present (add) |
+//! | [`migrate`] | [`amigrate`] | `pre_migrate` per app, then `post_migrate` per app | success of each step |
 //!
 //! Every helper takes the database alias (Django's `using`, default
 //! [`DEFAULT_DB_ALIAS`]) the same way: a `using(alias)` method on its
@@ -22,24 +22,41 @@
 //! `M2m::forward`/`M2m::reverse`) gives the defaults.
 //!
 //! An error from your code is returned unchanged and the matching `post_*`
-//! signal is not sent. A panic in a receiver propagates (these helpers use
-//! `send`, like Django). When nobody listens the helpers skip building the
+//! signal is not sent. A panic in a receiver propagates (`send` and `asend`
+//! propagate it, as Django's `send` does). When nobody listens the helpers skip building the
 //! arguments, and [`Deletion::needs_signals`] / [`M2m::has_listeners`] tell
 //! your code when it may take a fast path (bulk delete, insert-or-ignore).
 //!
-//! [`transaction`] and [`on_commit`] defer work until a commit succeeds.
+//! # Sync or async
+//!
+//! The sync helpers send with [`Signal::send`](crate::Signal::send) and
+//! call plain closures: inside a multi-thread tokio runtime they wait for
+//! async receivers without stopping the runtime, and inside a
+//! current-thread runtime a send that reaches an async receiver panics
+//! before any receiver runs (see `send`). The async twins send with
+//! [`Signal::asend`](crate::Signal::asend), awaiting async receivers in the
+//! caller's task, and take async closures (`async |user| { … }`) for your
+//! persistence code (sqlx, SeaORM, …). Both share every step: same
+//! arguments, same order, same rules.
+//!
+//! [`transaction`] / [`atransaction`] and [`on_commit`] defer work until a
+//! commit succeeds; the queue follows the transaction's task, not a thread.
 
 mod db;
 mod delete;
+mod frame;
 mod m2m;
 mod migrate;
+mod on_commit;
 mod save;
 mod transaction;
+mod via;
 
 pub use crate::model::Model;
 pub use db::DEFAULT_DB_ALIAS;
-pub use delete::{DeleteOptions, Deletion, delete};
+pub use delete::{DeleteOptions, Deletion, adelete, delete};
 pub use m2m::{M2m, Through};
-pub use migrate::{MigrateOptions, migrate};
-pub use save::{SaveOptions, Saved, save};
-pub use transaction::{in_transaction, on_commit, transaction};
+pub use migrate::{MigrateOptions, amigrate, migrate};
+pub use on_commit::{OnCommit, TransactionScope, in_transaction, on_commit, on_commit_robust};
+pub use save::{SaveOptions, Saved, asave, save};
+pub use transaction::{atransaction, transaction};

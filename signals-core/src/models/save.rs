@@ -1,6 +1,7 @@
-//! `save`: `pre_save`, the caller's write, `post_save`.
+//! `save` and `asave`: `pre_save`, the caller's write, `post_save`.
 
 use super::db::Db;
+use super::via::{Via, now, send_via};
 use crate::builtin::{AnyInstance, PostSave, PreSave, post_save, pre_save};
 use crate::model::Model;
 use crate::sender::Sender;
@@ -57,6 +58,12 @@ impl<'a> SaveOptions<'a> {
 /// the receivers see it by reference, never cloned. If `persist` fails, its
 /// error is returned and `post_save` is not sent.
 ///
+/// The signals go through [`Signal::send`](crate::Signal::send), so async
+/// receivers are waited for on this thread under `send`'s rule: inside a
+/// multi-thread tokio runtime the runtime keeps going, and inside a
+/// current-thread one `send` panics before any receiver runs. From async
+/// code use [`asave`].
+///
 /// # Errors
 ///
 /// Whatever `persist` returns.
@@ -64,6 +71,54 @@ pub fn save<M: Model, E>(
     instance: &mut M,
     options: SaveOptions<'_>,
     persist: impl FnOnce(&mut M) -> Result<Saved, E>,
+) -> Result<Saved, E> {
+    now(save_via(
+        Via::Send,
+        instance,
+        options,
+        async move |instance: &mut M| persist(instance),
+    ))
+}
+
+/// The async [`save`]: the same signals with the same arguments, sent with
+/// [`Signal::asend`](crate::Signal::asend) (async receivers are awaited in
+/// this task; nothing blocks), around your async `persist` code.
+///
+/// ```
+/// # use signals_core as signals;
+/// use signals::models::{self, Model, SaveOptions, Saved};
+///
+/// struct User { id: Option<i64> }
+/// impl Model for User { type Pk = i64; }
+///
+/// # futures::executor::block_on(async {
+/// let mut user = User { id: None };
+/// let saved = models::asave(&mut user, SaveOptions::new(), async |user| {
+///     user.id = Some(7); // e.g. `INSERT … RETURNING id` with sqlx
+///     Ok::<_, ()>(Saved::Created)
+/// })
+/// .await;
+/// assert_eq!((saved, user.id), (Ok(Saved::Created), Some(7)));
+/// # });
+/// ```
+///
+/// # Errors
+///
+/// Whatever `persist` returns; `post_save` is then not sent.
+pub async fn asave<M: Model, E>(
+    instance: &mut M,
+    options: SaveOptions<'_>,
+    persist: impl AsyncFnOnce(&mut M) -> Result<Saved, E>,
+) -> Result<Saved, E> {
+    save_via(Via::Asend, instance, options, persist).await
+}
+
+/// The steps of [`save`] and [`asave`].
+async fn save_via<M: Model, E>(
+    via: Via,
+    instance: &mut M,
+    options: SaveOptions<'_>,
+    persist: impl AsyncFnOnce(&mut M) -> Result<Saved, E>,
 ) -> Result<Saved, E> {
     let sender = Sender::of::<M>();
     let SaveOptions {
@@ -78,9 +133,9 @@ pub fn save<M: Model, E>(
             using,
             update_fields,
         };
-        pre_save.send(sender, &args);
+        send_via!(via, pre_save, sender, &args);
     }
-    let saved = persist(instance)?;
+    let saved = persist(instance).await?;
     if post_save.has_listeners(sender) {
         let instance: &AnyInstance = instance;
         let args = PostSave {
@@ -90,7 +145,7 @@ pub fn save<M: Model, E>(
             using,
             update_fields,
         };
-        post_save.send(sender, &args);
+        send_via!(via, post_save, sender, &args);
     }
     Ok(saved)
 }
