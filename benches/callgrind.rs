@@ -17,11 +17,8 @@
 //! `cargo bench --bench callgrind` prints the table; `-- --json PATH` also
 //! writes it as JSON for the gate. Measured with the package's default
 //! features (what a plain `signals-dispatch` dependency gives a user); the
-//! JSON records which features were on. Should `tracing` become a default
-//! feature, the bench builds and measures the same way (at the time of the
-//! baseline, `--features tracing` without a subscriber adds 20 to 45
-//! instructions to a send that reaches receivers), and the gate asks for a
-//! new baseline.
+//! gate records which those are, from the manifest, and asks for a new
+//! baseline when they change.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -268,18 +265,6 @@ fn per_iteration(names: Vec<String>, totals: &[u64]) -> BTreeMap<String, f64> {
         .collect()
 }
 
-/// The features this bench was built with, as the gate records them.
-fn features() -> Vec<&'static str> {
-    [
-        ("request-signals", cfg!(feature = "request-signals")),
-        ("tower", cfg!(feature = "tower")),
-        ("tracing", cfg!(feature = "tracing")),
-    ]
-    .into_iter()
-    .filter_map(|(name, on)| on.then_some(name))
-    .collect()
-}
-
 /// One row of the result: a case's instructions per send, its floor's, and
 /// the ratio.
 struct Row {
@@ -352,7 +337,6 @@ fn table(rows: &[Row], per_send: impl Fn(&str) -> f64, overhead: f64) -> String 
 
 /// The JSON the gate reads (no serde in the dev-dependencies for this).
 fn json(rows: &[Row], overhead: f64) -> String {
-    let features: Vec<String> = features().iter().map(|f| format!("\"{f}\"")).collect();
     let cases: Vec<String> = rows
         .iter()
         .map(|row| {
@@ -367,8 +351,7 @@ fn json(rows: &[Row], overhead: f64) -> String {
         })
         .collect();
     format!(
-        "{{\n  \"features\": [{}],\n  \"iterations\": [{SHORT}, {LONG}],\n  \"overhead\": {overhead:.4},\n  \"cases\": [\n{}\n  ]\n}}\n",
-        features.join(", "),
+        "{{\n  \"iterations\": [{SHORT}, {LONG}],\n  \"overhead\": {overhead:.4},\n  \"cases\": [\n{}\n  ]\n}}\n",
         cases.join(",\n")
     )
 }
