@@ -367,6 +367,51 @@ async fn a_response_body_dropped_by_the_server_still_finishes_the_request() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_receiver_in_a_dropped_body_does_not_stop_the_others() {
+    // Runs before the recorder (higher priority) and panics: from `Drop` the
+    // layer sends robustly, so the recorder still hears the request and the
+    // panic never leaves the dropped body.
+    let _failing = request_finished
+        .connect_with(
+            signals::ConnectOptions::new().priority(10),
+            |_, args: &RequestFinished| {
+                assert!(
+                    !args.uri.path().starts_with("/drop-panics"),
+                    "a request_finished receiver failed"
+                );
+            },
+        )
+        .unwrap()
+        .scoped();
+    let recorder = Recorder::new("/drop-panics");
+    let app = Router::new()
+        .route("/drop-panics", get(|| async { "never read" }))
+        .layer(SignalsLayer::new());
+    let addr = serve_axum(app).await;
+    for _ in 0..2 {
+        let response = Client::builder(TokioExecutor::new())
+            .build_http::<Empty<Bytes>>()
+            .request(
+                Request::head(format!("http://{addr}/drop-panics"))
+                    .body(Empty::new())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let events = recorder.wait_for(4).await;
+    let finished: Vec<_> = events
+        .iter()
+        .filter(|e| e.starts_with("finished"))
+        .collect();
+    assert_eq!(
+        finished, ["finished HEAD /drop-panics Some(200) BodyDropped from_layer=true"; 2],
+        "{events:#?}"
+    );
+}
+
 #[test]
 fn the_layer_keeps_the_error_type_of_the_service() {
     // axum needs `Infallible` errors: the layer must not change them.

@@ -62,11 +62,14 @@ impl Drop for Finish {
         match request_finished.reach(self.sender) {
             Reach::Nobody => {}
             // Nothing to wait for: the receivers run here and now, in order.
-            // (An async receiver connected between the check and the send
-            // falls under `send`'s own rule: on a current-thread runtime it
-            // refuses, with a panic, rather than block.)
+            // Robustly: a panic must not escape a `Drop` (it would abort the
+            // process if the body is dropped while unwinding), so a failing
+            // receiver is reported (and logged under `tracing`) instead. An
+            // async receiver connected between the check and the send falls
+            // under `send_robust`'s own rule: never a freeze; on a
+            // current-thread runtime it is reported as `WouldBlock`.
             Reach::SyncOnly => {
-                request_finished.send(
+                let _reported = request_finished.send_robust(
                     self.sender,
                     &RequestFinished::new(
                         &self.method,

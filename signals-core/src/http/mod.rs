@@ -23,7 +23,7 @@
 //! | empty body (`size_hint` 0) | `Sent` | with `asend`, before the response is returned | in the request's task | awaited in the request's task |
 //! | the inner service returns an error | `Failed` | with `asend`, after `got_request_exception` | in the request's task | awaited in the request's task |
 //! | the handler panics (500 sent) | `Panicked` | with `asend`, after `got_request_exception` | in the request's task | awaited in the request's task |
-//! | the body is dropped unfinished: `HEAD`, client gone mid-body, write error | `BodyDropped` | from `Drop` | inline, on the dropping thread, if *every* receiver is sync | otherwise the whole send (sync receivers first) runs with `asend` on a new task of the current tokio runtime; with no runtime on the dropping thread, on a short-lived thread |
+//! | the body is dropped unfinished: `HEAD`, client gone mid-body, write error | `BodyDropped` | from `Drop` | inline, on the dropping thread, if *every* receiver is sync (with `send_robust`: a failing receiver is reported, never a panic out of `Drop`) | otherwise the whole send (sync receivers first) runs with `asend` on a new task of the current tokio runtime; with no runtime on the dropping thread, on a short-lived thread |
 //! | the request future is dropped before a response (client gone, timeout) | `Cancelled` | from `Drop` | as above | as above |
 //!
 //! A send handed to a task is detached: the connection does not wait for it,
