@@ -169,7 +169,7 @@ impl<D: SignalDef> Signal<D> {
             let bucket = table.bucket(&sender);
             let send = H::start::<D>(SendKind::Send, sender, bucket.len());
             H::within(&send, || {
-                if let Some(responses) = call_fast::<D, H>(bucket, sender, args) {
+                if let Some(responses) = call_fast::<D, H>(bucket, &sender, args) {
                     return responses;
                 }
                 self.send_mixed::<H>(bucket, sender, args)
@@ -312,7 +312,7 @@ impl<D: SignalDef> Signal<D> {
         sender: Sender,
         args: &'b D::Args<'_>,
     ) -> Started<'b, D::Response> {
-        let responses = match call_fast::<D, H>(bucket, sender, args) {
+        let responses = match call_fast::<D, H>(bucket, &sender, args) {
             Some(responses) => responses,
             None => self.call_slots::<H>(bucket, sender, args),
         };
@@ -423,7 +423,7 @@ impl<D: SignalDef> Signal<D> {
                         kind,
                         bucket,
                         calls,
-                        |call| call(sender, args),
+                        |call| call(&sender, args),
                         sender,
                         responses,
                     );
@@ -553,14 +553,14 @@ impl<D: SignalDef> Signal<D> {
 #[inline(always)]
 fn call_fast<D: SignalDef, H: Hook>(
     bucket: &Bucket<D>,
-    sender: Sender,
+    sender: &Sender,
     args: &D::Args<'_>,
 ) -> Option<Vec<D::Response>> {
     if H::PER_RECEIVER {
         return None;
     }
     match &bucket.fast {
-        Fast::Static(calls) => Some(call_all(calls, |call| call(sender, args))),
+        Fast::Static(calls) => Some(call_all(calls, |call| call(*sender, args))),
         Fast::Dyn(calls) => Some(call_all(calls, |call| call(sender, args))),
         Fast::No => None,
     }

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::def::{AsyncCall, Call, DynSync, SignalDef, SyncCall, SyncFn};
+use crate::def::{AsyncCall, Call, SharedSync, SignalDef, SyncCall, SyncFn};
 use crate::hash::BuildFoldHasher;
 use crate::receiver::Entry;
 use crate::sender::Sender;
@@ -41,7 +41,7 @@ pub(crate) enum Fast<D: SignalDef> {
     /// All `#[receiver]` functions.
     Static(Box<[SyncFn<D>]>),
     /// All runtime closures.
-    Dyn(Box<[Arc<DynSync<D>>]>),
+    Dyn(Box<[SharedSync<D>]>),
     /// Mixed origins, async or weak receivers: walk the slots.
     No,
 }
@@ -61,7 +61,7 @@ impl<D: SignalDef> Fast<D> {
         if let Some(statics) = statics {
             return Fast::Static(statics);
         }
-        let dyns: Option<Box<[Arc<DynSync<D>>]>> = sync
+        let dyns: Option<Box<[SharedSync<D>]>> = sync
             .iter()
             .map(|slot| match &slot.call {
                 SyncCall::Static(_) => None,
