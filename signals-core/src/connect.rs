@@ -264,7 +264,7 @@ impl<D: SignalDef> Signal<D> {
         F: for<'a, 'b> Fn(Sender, &'b D::Args<'a>) -> D::Response + Send + Sync + 'static,
     {
         let call = SyncCall::closure(move |sender: &Sender, args: &D::Args<'_>| {
-            Some(receiver(*sender, args))
+            receiver(*sender, args)
         });
         let runtime = Runtime::of::<F>(Call::Sync(call), None);
         self.connect_runtime(options, runtime, Location::caller())
@@ -346,7 +346,7 @@ impl<D: SignalDef> Signal<D> {
     {
         let weak = Arc::downgrade(owner);
         let probe = Arc::downgrade(owner);
-        let call = SyncCall::closure(move |sender: &Sender, args: &D::Args<'_>| {
+        let call = SyncCall::declining(move |sender: &Sender, args: &D::Args<'_>| {
             let owner = weak.upgrade()?;
             Some(receiver(&owner, *sender, args))
         });

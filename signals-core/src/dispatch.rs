@@ -423,7 +423,7 @@ impl<D: SignalDef> Signal<D> {
                         kind,
                         bucket,
                         calls,
-                        |call| call(&sender, args),
+                        |call| Some(call(&sender, args)),
                         sender,
                         responses,
                     );
@@ -561,7 +561,7 @@ fn call_fast<D: SignalDef, H: Hook>(
     }
     match &bucket.fast {
         Fast::Static(calls) => Some(call_all(calls, |call| call(*sender, args))),
-        Fast::Dyn(calls) => Some(call_all(calls, |call| call(sender, args))),
+        Fast::Dyn(calls) => Some(call_all(calls, |call| Some(call(sender, args)))),
         Fast::No => None,
     }
 }

@@ -186,7 +186,7 @@ fn silenced_on<D: SignalDef>(entry: &Entry<D>, threads: Arc<[ThreadId]>) -> Entr
     let call = match &entry.call {
         Call::Sync(inner) => {
             let inner = inner.clone();
-            Call::Sync(SyncCall::closure(
+            Call::Sync(SyncCall::declining(
                 move |sender: &Sender, args: &D::Args<'_>| {
                     if quiet() {
                         None

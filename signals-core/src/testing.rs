@@ -287,7 +287,7 @@ where
     // Returning `None` tells the dispatcher the receiver did not apply, so
     // the recorder never adds a response: the code under test sees the same
     // responses as without it.
-    let call = SyncCall::closure(move |sender: &Sender, args: &D::Args<'_>| {
+    let call = SyncCall::declining(move |sender: &Sender, args: &D::Args<'_>| {
         if thread.is_none_or(|t| t == thread::current().id()) {
             let args = projection(args);
             lock(&sink).push(Sent {
