@@ -263,9 +263,8 @@ impl<D: SignalDef> Signal<D> {
     where
         F: for<'a, 'b> Fn(Sender, &'b D::Args<'a>) -> D::Response + Send + Sync + 'static,
     {
-        let call = SyncCall::closure(move |sender: &Sender, args: &D::Args<'_>| {
-            receiver(*sender, args)
-        });
+        let call =
+            SyncCall::closure(move |sender: &Sender, args: &D::Args<'_>| receiver(*sender, args));
         let runtime = Runtime::of::<F>(Call::Sync(call), None);
         self.connect_runtime(options, runtime, Location::caller())
     }

@@ -37,6 +37,7 @@ pub mod testing;
 #[cfg(feature = "tracing")]
 mod trace;
 mod wiring;
+mod with_receivers;
 
 #[cfg(feature = "tower")]
 pub mod http;
@@ -53,6 +54,7 @@ pub use registration::Duplicate;
 pub use sender::Sender;
 pub use signal::Signal;
 pub use wiring::{SignalWiring, Wiring, wiring};
+pub use with_receivers::{Answer, WithReceivers};
 
 /// Not public API. Used by code that `signal!` and `#[receiver]` generate.
 #[doc(hidden)]

@@ -340,7 +340,7 @@ impl<D: SignalDef> Signal<D> {
             .find(|e| e.key == entry.key && e.info.sender == entry.info.sender)
         {
             let error = ConnectError::Duplicate {
-                existing: Box::new(existing.info.clone()),
+                existing: Box::new(ReceiverInfo::clone(&existing.info)),
             };
             if !dead.is_empty() {
                 self.finish(inner, dead, None);
@@ -382,7 +382,7 @@ impl<D: SignalDef> Signal<D> {
         inner.pristine = false;
         let change = removed
             .as_ref()
-            .map(|entry| (&entry.info, Change::Disconnected));
+            .map(|entry| (&*entry.info, Change::Disconnected));
         self.finish(inner, dead, change);
         removed.is_some()
     }
@@ -438,7 +438,7 @@ impl<D: SignalDef> Signal<D> {
             .entries
             .iter()
             .flatten()
-            .map(|e| e.info.clone())
+            .map(|e| ReceiverInfo::clone(&e.info))
             .collect()
     }
 
@@ -451,7 +451,7 @@ impl<D: SignalDef> Signal<D> {
                 .bucket(&sender)
                 .entries()
                 .filter(|e| e.is_alive())
-                .map(|e| e.info.clone())
+                .map(|e| ReceiverInfo::clone(&e.info))
                 .collect()
         })
     }
