@@ -67,11 +67,12 @@ fn call_all<C, T: 'static>(calls: &[C], call: impl Fn(usize, &C) -> Option<T>) -
     if let Some(units) = (&mut units as &mut dyn Any).downcast_mut::<Option<Vec<()>>>() {
         // `T` is `()` (decided at compile time). Pushing would keep the
         // vector's length in memory, a store-to-load round trip per receiver
-        // that costs as much as the call; count in a register instead. A
-        // vector of `()` never allocates.
+        // that costs as much as the call; count in a register instead (by
+        // index: when every call answers, the count is then the length
+        // itself). A vector of `()` never allocates.
         let mut count = 0;
-        for (at, c) in calls.iter().enumerate() {
-            count += usize::from(call(at, c).is_some());
+        for at in 0..calls.len() {
+            count += usize::from(call(at, &calls[at]).is_some());
         }
         *units = Some(vec![(); count]);
     }
