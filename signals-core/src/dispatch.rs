@@ -15,11 +15,12 @@
 //! waits for its async receivers (`complete`). Every step is generic over a
 //! `Hook` (see `hook.rs`): `Silent` for the plain path, which compiles to the
 //! bare loop, or `trace::Traced` under the `tracing` feature when a
-//! subscriber listens. Each public method only picks the hook: `trace`'s
-//! static check, then the plain path, whose first step (one load, the state
-//! word) is inlined into the caller. The plain send path takes no lock,
-//! writes no shared memory and, when the response type is `()`, allocates
-//! nothing.
+//! subscriber listens; `with_receivers.rs` runs the same steps with
+//! `hook::Paired`, which collects each response with its receiver. Each
+//! public method only picks the hook: `trace`'s static check, then the plain
+//! path, whose first step (one load, the state word) is inlined into the
+//! caller. The plain send path takes no lock, writes no shared memory and,
+//! when the response type is `()`, allocates nothing.
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -12,13 +12,15 @@
 //! collection of `#[receiver]` registrations (see `registration.rs`), sorts
 //! them into dispatch order, drops duplicates (recording them for
 //! [`Signal::duplicates`]) and stores the result as the signal's immutable
-//! static table. From then on:
+//! *fixed* table, in a lazily created cell (`Tables`) that also holds the
+//! [`ArcSwap`] of the *current* table. From then on:
 //!
 //! - while the receivers are exactly the static ones, a send reads the state
-//!   word and the static table: two loads, no lock, no shared write;
+//!   word, the cell and the fixed table: no lock, no shared write;
 //! - once anything is connected or disconnected at run time, each mutation
-//!   builds a fresh table under the signal's mutex and publishes it through an
-//!   [`ArcSwapOption`]; sends load it without locking;
+//!   builds a fresh table under the signal's mutex and publishes it as the
+//!   current table; sends load it without locking (an `arc-swap` guard:
+//!   a write to a slot of the sending thread's own, no shared write);
 //! - when no receiver is left, a send costs one atomic load.
 //!
 //! # The state word
@@ -27,7 +29,7 @@
 //! |---|---|---|
 //! | `UNRESOLVED` | static receivers not collected yet | none: the send resolves first |
 //! | `EMPTY` | no receiver a send could call | none: the send returns at once |
-//! | `STATIC` | exactly the resolved static receivers, unmuted | `static_table` |
+//! | `STATIC` | exactly the resolved static receivers, unmuted | `fixed` |
 //! | `DYNAMIC` | anything else (runtime changes, mutes) | `current` |
 //!
 //! Resolution moves `UNRESOLVED` to `EMPTY` or `STATIC`, once. Every later
@@ -51,21 +53,23 @@
 //! suite; this crate has no `unsafe` and no raw pointers. Our own atomics are
 //! simple enough to argue directly, which is why they are not modelled with
 //! `loom` (a faithful model would also need `Signal::new` to stay `const`,
-//! which loom's types cannot be, and a loom-aware `ArcSwapOption` and
-//! `OnceLock`, which do not exist):
+//! which loom's types cannot be, and a loom-aware `ArcSwap` and `OnceLock`,
+//! which do not exist):
 //!
 //! - `state` is written only under the mutex, with `Release`, *after* the
-//!   table it describes is in place (`current.swap`, or the `OnceLock` set
-//!   once during resolution). A send reads it with `Acquire`, so if it sees
+//!   table it describes is in place (`current.swap`, or the `OnceLock` of
+//!   the tables set once during resolution). A send reads it with
+//!   `Acquire`, so if it sees
 //!   `STATIC` or `DYNAMIC` it also sees that table or a newer one. Writers
 //!   are serialised by the mutex, so the state values follow the same order
 //!   as the tables. A send racing a mutation may read the previous state and
 //!   use the previous table: it then behaves as if it began before the
 //!   mutation, which the snapshot rule allows. A send that starts after a
 //!   mutation returned (happens-after it) cannot read an older state.
-//! - `current` always holds the newest table whatever `state` says, so a send
-//!   that read `DYNAMIC` never finds it missing; any other miss falls back to
-//!   resolution, which takes the lock.
+//! - The tables are in place before any state but `UNRESOLVED` is stored,
+//!   so a send that read `STATIC` or `DYNAMIC` always finds them; only a
+//!   send that read `UNRESOLVED` takes the slow path (resolution, under the
+//!   lock). `current` always holds the newest table whatever `state` says.
 //! - Connection ids (`receiver::next_id`) only need unique values, so a
 //!   `Relaxed` `fetch_add` suffices.
 //!
