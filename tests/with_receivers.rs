@@ -524,7 +524,9 @@ fn author_saved(args: &PostSave<Author>) {
 
 #[test]
 fn typed_model_receivers_are_paired_with_their_filter() {
-    let seen: Arc<Mutex<Vec<(String, Option<Sender>)>>> = Arc::default();
+    /// A receiver's name and sender filter.
+    type Seen = (String, Option<Sender>);
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
     let resending = Arc::new(AtomicBool::new(false));
     let (log, busy) = (Arc::clone(&seen), Arc::clone(&resending));
     let _probe = post_save

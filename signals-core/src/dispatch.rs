@@ -50,9 +50,12 @@ type Started<'b, T> = (Vec<T>, Vec<BoxFuture<'b, T>>);
 /// The futures of a robust send's async receivers, and who they belong to.
 type StartedRobust<'b, R> = (Vec<BoxFuture<'b, Caught<R>>>, Vec<Arc<ReceiverInfo>>);
 
-/// The items of a robust async send's sync receivers, and its async
-/// receivers started, if it has any.
-type StartedRobustAsync<'b, T, R> = (Vec<T>, Option<StartedRobust<'b, R>>);
+/// The items of a robust async send's sync receivers (for hook `H`), and
+/// its async receivers started, if it has any.
+type StartedRobustAsync<'b, H, D> = (
+    Vec<RobustItem<H, D>>,
+    Option<StartedRobust<'b, <D as SignalDef>::Response>>,
+);
 
 /// What hook `H` collects for a response of signal `D`.
 type Item<H, D> = <H as Hook>::Item<<D as SignalDef>::Response>;
@@ -68,10 +71,11 @@ fn call_all<C, T: 'static>(calls: &[C], call: impl Fn(usize, &C) -> Option<T>) -
     if let Some(units) = (&mut units as &mut dyn Any).downcast_mut::<Option<Vec<()>>>() {
         // `T` is `()` (decided at compile time). Pushing would keep the
         // vector's length in memory, a store-to-load round trip per receiver
-        // that costs as much as the call; count in a register instead (by
-        // index: when every call answers, the count is then the length
-        // itself). A vector of `()` never allocates.
+        // that costs as much as the call; count in a register instead. A
+        // vector of `()` never allocates.
         let mut count = 0;
+        // By index: when every call answers, the count is the length itself.
+        #[allow(clippy::needless_range_loop)]
         for at in 0..calls.len() {
             count += usize::from(call(at, &calls[at]).is_some());
         }
@@ -376,10 +380,7 @@ impl<D: SignalDef> Signal<D> {
         state: State,
         sender: Sender,
         args: &'b D::Args<'_>,
-    ) -> (
-        StartedRobustAsync<'b, RobustItem<H, D>, D::Response>,
-        H::Scope,
-    ) {
+    ) -> (StartedRobustAsync<'b, H, D>, H::Scope) {
         const KIND: SendKind = SendKind::AsendRobust;
         self.with_table(state, |table| {
             let bucket = table.bucket(&sender);
