@@ -28,6 +28,7 @@ signal! {
     static MUTED: u32 => &'static str;
     static MUTED_HERE: u32 => &'static str;
     static NOBODY: u32 => u32;
+    static HELD: u32 => u32;
 }
 
 /// The receivers' names, in the order of the pairs.
@@ -444,6 +445,35 @@ fn muted_receivers_are_absent() {
         .join()
         .unwrap();
     assert_eq!(names(&elsewhere), ["loud", "quiet"]);
+}
+
+/// Sets its flag when dropped.
+struct DropFlag(Arc<AtomicBool>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+// A pair's receiver is its description only: holding it after the send does
+// not keep the receiver's closure (or what it captures) alive once it is
+// disconnected.
+#[test]
+fn holding_a_pair_does_not_keep_the_receivers_closure_alive() {
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = DropFlag(Arc::clone(&dropped));
+    let connection = HELD
+        .connect_with(ConnectOptions::new().name("holder"), move |_, n: &u32| {
+            let _keep = &flag;
+            n + 1
+        })
+        .unwrap();
+    let answers = HELD.with_receivers().send(Sender::NONE, &1);
+    assert!(connection.disconnect());
+    assert!(dropped.load(Ordering::SeqCst), "closure still alive");
+    let (receiver, response) = &answers[0];
+    assert_eq!((&*receiver.name, *response), ("holder", 2));
 }
 
 #[test]
