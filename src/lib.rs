@@ -147,6 +147,49 @@
 //! # Ok::<(), signals::ConnectError>(())
 //! ```
 //!
+//! # Who answered: responses with their receivers
+//!
+//! Django's `send` returns `[(receiver, response)]`; `send` here returns the
+//! responses alone. When the sender needs to know who gave which response,
+//! [`Signal::with_receivers`] offers the same four sends (`send`,
+//! `send_robust`, `asend`, `asend_robust`), each returning
+//! `(receiver, response)` pairs ([`Answer`]): the receiver is a shared
+//! [`ReceiverInfo`] (name, module, file and line, `dispatch_uid`, sender
+//! filter, …) taken from the very snapshot the send used. Order and every
+//! other rule are those of the plain sends; a receiver that gives no
+//! response (a weak receiver whose owner is gone, a muted one, a typed one
+//! the instance does not match) has no pair.
+//!
+//! ```
+//! use signals::{receiver, signal, Sender};
+//!
+//! pub struct Order { pub total: u32 }
+//!
+//! signal! {
+//!     /// Asks every receiver whether an order may be placed.
+//!     pub static CHECK_ORDER: Order => Result<(), &'static str>;
+//! }
+//!
+//! #[receiver(CHECK_ORDER)]
+//! fn stock(_: &Order) -> Result<(), &'static str> { Ok(()) }
+//!
+//! #[receiver(CHECK_ORDER, dispatch_uid = "credit")]
+//! fn credit_limit(order: &Order) -> Result<(), &'static str> {
+//!     if order.total > 100 { Err("over the credit limit") } else { Ok(()) }
+//! }
+//!
+//! fn main() {
+//!     // Which receiver vetoed the order?
+//!     for (receiver, answer) in CHECK_ORDER.with_receivers().send(Sender::NONE, &Order { total: 120 }) {
+//!         if let Err(reason) = answer {
+//!             assert_eq!(receiver.name, "credit_limit");
+//!             assert_eq!(receiver.dispatch_uid.as_deref(), Some("credit"));
+//!             println!("{} ({}:{}) vetoed: {reason}", receiver.path(), receiver.file, receiver.line);
+//!         }
+//!     }
+//! }
+//! ```
+//!
 //! # Semantics
 //!
 //! These follow Django's dispatcher (`django.dispatch`) except where noted.

@@ -13,7 +13,7 @@ use std::mem::size_of;
 use std::panic::Location;
 use std::sync::Arc;
 
-use crate::def::{AsyncCall, BoxFuture, Call, DynAsync, DynSync, SignalDef, SyncCall};
+use crate::def::{AsyncCall, BoxFuture, Call, DynAsync, SignalDef, SyncCall};
 use crate::error::{ConnectError, DisconnectError};
 use crate::receiver::{Declared, Entry, Key, Liveness, Origin};
 use crate::sender::Sender;
@@ -263,9 +263,9 @@ impl<D: SignalDef> Signal<D> {
     where
         F: for<'a, 'b> Fn(Sender, &'b D::Args<'a>) -> D::Response + Send + Sync + 'static,
     {
-        let call: Arc<DynSync<D>> =
-            Arc::new(move |sender: Sender, args: &D::Args<'_>| Some(receiver(sender, args)));
-        let runtime = Runtime::of::<F>(Call::Sync(SyncCall::Dyn(call)), None);
+        let call =
+            SyncCall::closure(move |sender: &Sender, args: &D::Args<'_>| receiver(*sender, args));
+        let runtime = Runtime::of::<F>(Call::Sync(call), None);
         self.connect_runtime(options, runtime, Location::caller())
     }
 
@@ -345,12 +345,12 @@ impl<D: SignalDef> Signal<D> {
     {
         let weak = Arc::downgrade(owner);
         let probe = Arc::downgrade(owner);
-        let call: Arc<DynSync<D>> = Arc::new(move |sender: Sender, args: &D::Args<'_>| {
+        let call = SyncCall::declining(move |sender: &Sender, args: &D::Args<'_>| {
             let owner = weak.upgrade()?;
-            Some(receiver(&owner, sender, args))
+            Some(receiver(&owner, *sender, args))
         });
         let liveness: Liveness = Arc::new(move || probe.strong_count() > 0);
-        let runtime = Runtime::of::<F>(Call::Sync(SyncCall::Dyn(call)), Some(liveness));
+        let runtime = Runtime::of::<F>(Call::Sync(call), Some(liveness));
         self.connect_runtime(options, runtime, Location::caller())
     }
 

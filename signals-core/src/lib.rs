@@ -38,6 +38,7 @@ pub mod testing;
 mod trace;
 mod wait;
 mod wiring;
+mod with_receivers;
 
 #[cfg(feature = "tower")]
 pub mod http;
@@ -54,6 +55,7 @@ pub use registration::Duplicate;
 pub use sender::Sender;
 pub use signal::Signal;
 pub use wiring::{SignalWiring, Wiring, wiring};
+pub use with_receivers::{Answer, WithReceivers};
 
 /// Not public API. Used by code that `signal!` and `#[receiver]` generate.
 #[doc(hidden)]

@@ -169,7 +169,9 @@ pub(crate) struct Declared {
 
 /// The record a signal keeps for one receiver.
 pub(crate) struct Entry<D: SignalDef> {
-    pub(crate) info: ReceiverInfo,
+    /// Shared, so a send can hand out who answered without copying it
+    /// (`Signal::with_receivers`).
+    pub(crate) info: Arc<ReceiverInfo>,
     pub(crate) key: Key,
     pub(crate) id: u64,
     pub(crate) order: OrderKey,
@@ -200,7 +202,7 @@ impl<D: SignalDef> Entry<D> {
         };
         Entry {
             order: OrderKey::new(&info, id),
-            info,
+            info: Arc::new(info),
             key,
             id,
             call,
@@ -208,8 +210,8 @@ impl<D: SignalDef> Entry<D> {
         }
     }
 
-    /// The same receiver (same id, key, place and owner) called through
-    /// `call` instead.
+    /// The same receiver (same id, key, place, owner and shared info) called
+    /// through `call` instead.
     pub(crate) fn with_call(&self, call: Call<D>) -> Self {
         Entry {
             info: self.info.clone(),

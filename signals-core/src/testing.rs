@@ -49,7 +49,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, ThreadId};
 
 use crate::connect::{ConnectOptions, Runtime};
-use crate::def::{Call, DynSync, SignalDef, SyncCall};
+use crate::def::{Call, SignalDef, SyncCall};
 use crate::error::ConnectError;
 pub use crate::mute::Select;
 use crate::sender::Sender;
@@ -287,15 +287,18 @@ where
     // Returning `None` tells the dispatcher the receiver did not apply, so
     // the recorder never adds a response: the code under test sees the same
     // responses as without it.
-    let call: Arc<DynSync<D>> = Arc::new(move |sender: Sender, args: &D::Args<'_>| {
+    let call = SyncCall::declining(move |sender: &Sender, args: &D::Args<'_>| {
         if thread.is_none_or(|t| t == thread::current().id()) {
             let args = projection(args);
-            lock(&sink).push(Sent { sender, args });
+            lock(&sink).push(Sent {
+                sender: *sender,
+                args,
+            });
         }
         None
     });
     let recorder = Runtime {
-        call: Call::Sync(SyncCall::Dyn(call)),
+        call: Call::Sync(call),
         liveness: None,
         module_path: Cow::Borrowed(""),
         name: Cow::Borrowed("signals::testing::Recorder"),
