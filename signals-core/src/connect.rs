@@ -191,6 +191,8 @@ pub(crate) struct Runtime<D: SignalDef> {
     /// The receiver's identity when it has no uid, if its type can be one
     /// (see `receiver::Declared::function`).
     pub(crate) function: Option<TypeId>,
+    /// The queue of a durable receiver.
+    pub(crate) durable: Option<Cow<'static, str>>,
 }
 
 impl<D: SignalDef> Runtime<D> {
@@ -207,6 +209,7 @@ impl<D: SignalDef> Runtime<D> {
             module_path,
             name,
             function,
+            durable: None,
         }
     }
 }
@@ -236,6 +239,7 @@ impl<D: SignalDef> Signal<D> {
             priority: options.priority,
             origin: Origin::Runtime,
             function: receiver.function,
+            durable: receiver.durable,
         };
         let id = self.insert(Entry::new(declared, receiver.call, receiver.liveness))?;
         Ok(Connection { signal: self, id })

@@ -196,6 +196,8 @@ pub struct StaticMeta {
     /// The type of the user's function item: its identity, so the function
     /// can be disconnected by value and connecting it again is a duplicate.
     pub fn_id: TypeId,
+    /// The queue of a durable receiver.
+    pub durable: Option<&'static str>,
 }
 
 /// One link-time registration of a receiver on signal `D`: the node

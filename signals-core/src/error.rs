@@ -24,6 +24,8 @@ pub enum ConnectError {
     /// hears anonymous sends, and a filter on "nobody" would never match
     /// anything else.
     NoneSenderFilter,
+    /// A durable receiver connected with an empty queue name.
+    EmptyQueue,
 }
 
 impl fmt::Display for ConnectError {
@@ -36,6 +38,7 @@ impl fmt::Display for ConnectError {
             ConnectError::NoneSenderFilter => {
                 f.write_str("`Sender::NONE` cannot be used as a sender filter; connect without a sender to hear every sender")
             }
+            ConnectError::EmptyQueue => f.write_str("a durable receiver's queue name must not be empty"),
         }
     }
 }

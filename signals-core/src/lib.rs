@@ -65,4 +65,32 @@ pub mod __private {
     pub use crate::registration::{SenderParam, type_id_of_val};
     pub use crate::registry::DeclaredSignal;
     pub use inventory;
+
+    /// What `#[receiver(…, durable = "…")]` generates code against.
+    #[cfg(feature = "durable")]
+    pub use crate::durable::statics as durable;
+
+    /// Passes a durable receiver's generated code through, or (without a
+    /// `durable-*` feature) replaces it with an error that names the
+    /// features, spanned where `#[receiver]` puts the call: the `durable`
+    /// key.
+    pub use crate::__signals_durable_receiver as durable_receiver;
+}
+
+#[cfg(feature = "durable")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __signals_durable_receiver {
+    ($($generated:tt)*) => { $($generated)* };
+}
+
+#[cfg(not(feature = "durable"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __signals_durable_receiver {
+    ($($generated:tt)*) => {
+        ::core::compile_error!(
+            "durable receivers need the `durable-sqlite` or `durable-postgres` feature of `signals`"
+        );
+    };
 }

@@ -72,6 +72,11 @@ pub struct ReceiverInfo {
     pub origin: Origin,
     /// Whether the receiver lives only as long as an `Arc` owner.
     pub weak: bool,
+    /// The queue of a durable receiver (`#[receiver(…, durable = "queue")]`
+    /// or `Signal::durable`): a send writes an outbox row for it, and a
+    /// worker runs it later, in any process. `None`: called by the send
+    /// itself.
+    pub durable: Option<Cow<'static, str>>,
 }
 
 impl ReceiverInfo {
@@ -165,6 +170,8 @@ pub(crate) struct Declared {
     /// (no uid): a `#[receiver]` function, or a capture-free closure
     /// connected strongly. `None` keys it by its connection.
     pub(crate) function: Option<TypeId>,
+    /// The queue of a durable receiver.
+    pub(crate) durable: Option<Cow<'static, str>>,
 }
 
 /// The record a signal keeps for one receiver.
@@ -199,6 +206,7 @@ impl<D: SignalDef> Entry<D> {
             kind: call.kind(),
             origin: declared.origin,
             weak: liveness.is_some(),
+            durable: declared.durable,
         };
         Entry {
             order: OrderKey::new(&info, id),

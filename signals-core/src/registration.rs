@@ -77,6 +77,7 @@ fn entry<D: SignalDef>(node: &StaticReceiver<D>) -> Entry<D> {
         priority: meta.priority,
         origin: Origin::Static,
         function: Some(meta.fn_id),
+        durable: meta.durable.map(Cow::Borrowed),
     };
     Entry::new(declared, node.call.clone(), None)
 }

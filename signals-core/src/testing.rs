@@ -303,6 +303,7 @@ where
         module_path: Cow::Borrowed(""),
         name: Cow::Borrowed("signals::testing::Recorder"),
         function: None,
+        durable: None,
     };
     // First, so a send is recorded even if a receiver then panics.
     let options = ConnectOptions::new().priority(i32::MAX);

@@ -59,7 +59,10 @@ pub struct Wiring {
 /// [`registry`](mod@crate::registry)) with its live receivers, static and
 /// runtime, in dispatch order. Render it with `Display` (a text table, one
 /// block per signal) or [`Wiring::dot`] (a `dot` graph: signal → receiver,
-/// each edge labelled with the receiver's sender filter and priority):
+/// each edge labelled with the receiver's sender filter and priority, and
+/// its queue when it is durable); the table's `delivery` column says how a
+/// send reaches each receiver: `inline` (the send calls it) or
+/// `durable(queue)` (a worker of that queue runs it, after the commit):
 ///
 /// ```
 /// let wiring = signals_core::wiring();
@@ -110,7 +113,8 @@ impl Wiring {
 
     /// The wiring as a Graphviz `dot` graph: one box per signal, one ellipse
     /// per receiver (dashed when connected at run time), one edge per
-    /// connection labelled with its sender filter and priority. A receiver
+    /// connection labelled with its sender filter and priority (and
+    /// `durable(queue)` for a durable receiver). A receiver
     /// listening to several signals is one node with several edges. Render
     /// with `dot -Tsvg wiring.dot > wiring.svg`.
     #[must_use]
@@ -157,6 +161,9 @@ impl Wiring {
                 if let Some(uid) = &info.dispatch_uid {
                     let _ = write!(label, "\nuid: {uid}");
                 }
+                if info.durable.is_some() {
+                    let _ = write!(label, "\n{}", delivery(info));
+                }
                 let _ = writeln!(
                     out,
                     "  {} -> {} [label={}];",
@@ -197,18 +204,28 @@ fn sender(info: &ReceiverInfo) -> &'static str {
     info.sender.as_ref().map_or("any", Sender::label)
 }
 
-const HEADER: [&str; 7] = [
+const HEADER: [&str; 8] = [
     "receiver",
     "sender",
     "dispatch_uid",
     "priority",
     "kind",
+    "delivery",
     "origin",
     "defined at",
 ];
 
+/// How a send reaches the receiver: `inline` (called by the send) or
+/// `durable(queue)` (run later by a worker of that queue).
+fn delivery(info: &ReceiverInfo) -> String {
+    match &info.durable {
+        Some(queue) => format!("durable({queue})"),
+        None => "inline".to_owned(),
+    }
+}
+
 /// The table cells of one receiver, in `HEADER` order.
-fn cells(info: &ReceiverInfo) -> [String; 7] {
+fn cells(info: &ReceiverInfo) -> [String; 8] {
     let kind = match info.kind {
         ReceiverKind::Sync => "sync",
         ReceiverKind::Async => "async",
@@ -224,6 +241,7 @@ fn cells(info: &ReceiverInfo) -> [String; 7] {
         info.dispatch_uid.as_deref().unwrap_or("-").to_owned(),
         info.priority.to_string(),
         kind.to_owned(),
+        delivery(info),
         origin.to_owned(),
         format!("{}:{}", info.file, info.line),
     ]
@@ -311,6 +329,9 @@ impl fmt::Debug for Compact<'_> {
         }
         if info.kind == ReceiverKind::Async {
             f.write_str(", async")?;
+        }
+        if info.durable.is_some() {
+            write!(f, ", {}", delivery(info))?;
         }
         match (info.origin, info.weak) {
             (Origin::Static, _) => f.write_str(", static"),

@@ -8,7 +8,7 @@
 use proc_macro2::{Span, TokenTree};
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
-use syn::{Ident, LitInt, LitStr, Path, Token, Type, bracketed};
+use syn::{Expr, Ident, LitInt, LitStr, Path, Token, Type, bracketed};
 
 use crate::errors::Errors;
 
@@ -16,16 +16,34 @@ mod kw {
     syn::custom_keyword!(sender);
     syn::custom_keyword!(dispatch_uid);
     syn::custom_keyword!(priority);
+    syn::custom_keyword!(durable);
+    syn::custom_keyword!(key);
 }
 
-const KEYS: [&str; 4] = ["sender", "dispatch_uid", "priority", "crate"];
+const KEYS: [&str; 6] = [
+    "sender",
+    "dispatch_uid",
+    "priority",
+    "durable",
+    "key",
+    "crate",
+];
 
 pub(crate) struct ReceiverArgs {
     pub(crate) signals: Vec<Path>,
     pub(crate) sender: Option<Type>,
     pub(crate) dispatch_uid: Option<LitStr>,
     pub(crate) priority: Option<i32>,
+    pub(crate) durable: Option<Durable>,
     pub(crate) krate: Option<Path>,
+}
+
+/// `durable = "queue"` and its `key = …`, with their keyword tokens: the
+/// errors that concern a durable receiver as a whole point at `durable`.
+pub(crate) struct Durable {
+    pub(crate) keyword: kw::durable,
+    pub(crate) queue: LitStr,
+    pub(crate) key: Option<Expr>,
 }
 
 // receiver_args := signals ("," key_value)* ","?
@@ -48,8 +66,10 @@ impl Parse for ReceiverArgs {
             sender: None,
             dispatch_uid: None,
             priority: None,
+            durable: None,
             krate: None,
         };
+        let mut key = None;
         let mut errors = Errors::default();
         while !input.is_empty() {
             if let Err(error) = input.parse::<Token![,]>() {
@@ -61,6 +81,9 @@ impl Parse for ReceiverArgs {
                 break;
             }
             match input.parse::<KeyValue>() {
+                Ok(KeyValue::Key(keyword, expr)) => {
+                    errors.push(store(&mut key, &keyword, (keyword, expr)));
+                }
                 Ok(key_value) => errors.push(args.set(key_value)),
                 Err(error) => {
                     errors.push(Err(error));
@@ -68,28 +91,49 @@ impl Parse for ReceiverArgs {
                 }
             }
         }
+        match (&mut args.durable, key) {
+            (Some(durable), Some((_, expr))) => durable.key = Some(expr),
+            (None, Some((keyword, _))) => errors.push(Err(syn::Error::new_spanned(
+                keyword,
+                "`key` orders the events of a durable receiver; add `durable = \"queue\"`, or remove `key`",
+            ))),
+            (_, None) => {}
+        }
         errors.finish()?;
         Ok(args)
     }
 }
 
+/// Stores the value of a key given once; a repeat is an error at the
+/// repeated key.
+fn store<K: ToTokens, V>(slot: &mut Option<V>, key: &K, value: V) -> syn::Result<()> {
+    if slot.is_some() {
+        let name = key.to_token_stream().to_string();
+        return Err(syn::Error::new_spanned(
+            key,
+            format!("`{name}` specified more than once"),
+        ));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
 impl ReceiverArgs {
     fn set(&mut self, key_value: KeyValue) -> syn::Result<()> {
-        fn store<K: ToTokens, V>(slot: &mut Option<V>, key: &K, value: V) -> syn::Result<()> {
-            if slot.is_some() {
-                let name = key.to_token_stream().to_string();
-                return Err(syn::Error::new_spanned(
-                    key,
-                    format!("`{name}` specified more than once"),
-                ));
-            }
-            *slot = Some(value);
-            Ok(())
-        }
         match key_value {
             KeyValue::Sender(key, ty) => store(&mut self.sender, &key, ty),
             KeyValue::DispatchUid(key, uid) => store(&mut self.dispatch_uid, &key, uid),
             KeyValue::Priority(key, priority) => store(&mut self.priority, &key, priority),
+            KeyValue::Durable(keyword, queue) => {
+                let durable = Durable {
+                    keyword,
+                    queue,
+                    key: None,
+                };
+                store(&mut self.durable, &keyword, durable)
+            }
+            // Taken by the parse loop, which checks it against `durable`.
+            KeyValue::Key(..) => Ok(()),
             KeyValue::Crate(key, path) => store(&mut self.krate, &key, path),
         }
     }
@@ -151,10 +195,13 @@ enum KeyValue {
     Sender(kw::sender, Type),
     DispatchUid(kw::dispatch_uid, LitStr),
     Priority(kw::priority, i32),
+    Durable(kw::durable, LitStr),
+    Key(kw::key, Expr),
     Crate(Token![crate], Path),
 }
 
-// key_value := "sender" "=" Type | "dispatch_uid" "=" LitStr | "priority" "=" "-"? LitInt | "crate" "=" Path
+// key_value := "sender" "=" Type | "dispatch_uid" "=" LitStr | "priority" "=" "-"? LitInt
+//            | "durable" "=" LitStr | "key" "=" Expr | "crate" "=" Path
 impl Parse for KeyValue {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if input.peek(kw::sender) {
@@ -178,6 +225,20 @@ impl Parse for KeyValue {
             let key = input.parse()?;
             input.parse::<Token![=]>()?;
             Ok(KeyValue::Priority(key, parse_priority(input)?))
+        } else if input.peek(kw::durable) {
+            let key = input.parse()?;
+            input.parse::<Token![=]>()?;
+            Ok(KeyValue::Durable(key, parse_queue(input)?))
+        } else if input.peek(kw::key) {
+            let key = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let expr = input.parse().map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "`key` must be a function of the arguments, e.g. `key = |order: &Order| order.id`",
+                )
+            })?;
+            Ok(KeyValue::Key(key, expr))
         } else if input.peek(Token![crate]) {
             let key = input.parse()?;
             input.parse::<Token![=]>()?;
@@ -193,7 +254,7 @@ impl Parse for KeyValue {
             Err(unknown_key(&ident))
         } else {
             Err(input.error(
-                "expected `key = value`; the keys are `sender`, `dispatch_uid`, `priority` and `crate`",
+                "expected `key = value`; the keys are `sender`, `dispatch_uid`, `priority`, `durable`, `key` and `crate`",
             ))
         }
     }
@@ -213,6 +274,22 @@ fn parse_sender(input: ParseStream) -> syn::Result<Type> {
         return Err(syn::Error::new_spanned(ty, MESSAGE));
     }
     Ok(ty)
+}
+
+fn parse_queue(input: ParseStream) -> syn::Result<LitStr> {
+    let queue: LitStr = input.parse().map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            "`durable` must be a string literal naming the queue, e.g. `durable = \"emails\"`",
+        )
+    })?;
+    if queue.value().is_empty() {
+        return Err(syn::Error::new_spanned(
+            queue,
+            "`durable` must name a queue, e.g. `durable = \"emails\"`",
+        ));
+    }
+    Ok(queue)
 }
 
 fn parse_priority(input: ParseStream) -> syn::Result<i32> {
@@ -251,7 +328,7 @@ fn unknown_key(ident: &Ident) -> syn::Error {
     let message = match suggestion {
         Some(key) => format!("unknown key `{name}`; did you mean `{key}`?"),
         None => format!(
-            "unknown key `{name}`; expected one of `sender`, `dispatch_uid`, `priority`, `crate`"
+            "unknown key `{name}`; expected one of `sender`, `dispatch_uid`, `priority`, `durable`, `key`, `crate`"
         ),
     };
     syn::Error::new_spanned(ident, message)

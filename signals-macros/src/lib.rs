@@ -3,6 +3,7 @@
 
 mod args;
 mod call;
+mod durable;
 mod errors;
 mod receiver;
 mod signal;

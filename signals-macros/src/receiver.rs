@@ -16,6 +16,7 @@ use syn::{ItemFn, Path};
 
 use crate::args::ReceiverArgs;
 use crate::call::checked_call;
+use crate::durable;
 use crate::signature::{self, Param};
 use crate::spans::{bounds, group};
 use crate::target::Target;
@@ -62,6 +63,11 @@ fn item_keyword_span(item: &syn::Item) -> Span {
 fn expand_function(args: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
     // Report bad arguments and a bad signature together.
     let args = syn::parse2::<ReceiverArgs>(args);
+    if let Ok(args) = &args
+        && let Some(durable) = &args.durable
+    {
+        return durable::expand(args, durable, function);
+    }
     let params = signature::check(function);
     let (args, params) = match (args, params) {
         (Ok(args), Ok(params)) => (args, params),
@@ -164,8 +170,9 @@ fn wrapper(
 
 /// `inventory::submit!` of the `StaticReceiver` node. Everything that needs
 /// the path to be a signal is spanned over it, so that if it is not, every
-/// error underlines it.
-fn submit(args: &ReceiverArgs, function: &ItemFn, target: &Target) -> TokenStream {
+/// error underlines it. A durable receiver is a sync one in the table, with
+/// its queue in the metadata (see `durable.rs`).
+pub(crate) fn submit(args: &ReceiverArgs, function: &ItemFn, target: &Target) -> TokenStream {
     let Target {
         signal,
         krate,
@@ -176,7 +183,7 @@ fn submit(args: &ReceiverArgs, function: &ItemFn, target: &Target) -> TokenStrea
     let (first, last) = (*first, *last);
     let fn_name = &function.sig.ident;
     let name = fn_name.to_string();
-    let constructor = if function.sig.asyncness.is_some() {
+    let constructor = if function.sig.asyncness.is_some() && args.durable.is_none() {
         "new_async"
     } else {
         "new_sync"
@@ -187,6 +194,13 @@ fn submit(args: &ReceiverArgs, function: &ItemFn, target: &Target) -> TokenStrea
         None => quote!(::core::option::Option::None),
     };
     let priority = args.priority.unwrap_or(0);
+    let durable = match &args.durable {
+        Some(durable) => {
+            let queue = &durable.queue;
+            quote!(::core::option::Option::Some(#queue))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let sender = match &args.sender {
         Some(ty) => {
             let (ty_first, _) = bounds(ty);
@@ -210,6 +224,7 @@ fn submit(args: &ReceiverArgs, function: &ItemFn, target: &Target) -> TokenStrea
                     priority: #priority,
                     sender: #sender,
                     fn_id: #krate::__private::type_id_of_val(&#fn_name),
+                    durable: #durable,
                 },
                 __signals_call,
             ),

@@ -42,7 +42,7 @@ pub(crate) fn check(function: &ItemFn) -> syn::Result<Vec<Param>> {
     }
 }
 
-fn check_qualifiers(function: &ItemFn) -> syn::Result<()> {
+pub(crate) fn check_qualifiers(function: &ItemFn) -> syn::Result<()> {
     let sig = &function.sig;
     let mut errors = Errors::default();
     let mut fail = |tokens: &dyn quote::ToTokens, message: &str| {
@@ -163,7 +163,7 @@ fn find_impl_trait(ty: &Type) -> Option<syn::TypeImplTrait> {
 
 /// `ty` with the function's lifetime parameters (not in scope outside its
 /// signature) replaced by `'_`.
-fn local_type(function: &ItemFn, ty: &Type) -> Type {
+pub(crate) fn local_type(function: &ItemFn, ty: &Type) -> Type {
     struct Erase(HashSet<Ident>);
     impl VisitMut for Erase {
         fn visit_lifetime_mut(&mut self, lifetime: &mut Lifetime) {

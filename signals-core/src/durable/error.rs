@@ -29,6 +29,19 @@ pub enum Error {
     },
     /// A payload that could not be turned into JSON text.
     Payload(serde_json::Error),
+    /// Two durable receivers linked into this binary have the same
+    /// identifier on the same signal (a repeated `dispatch_uid`): their
+    /// events could not be told apart, so
+    /// [`Worker::run_receivers`](crate::durable::Worker::run_receivers)
+    /// refuses to start.
+    DuplicateReceiver {
+        /// The signal's path.
+        topic: String,
+        /// The shared identifier.
+        receiver: String,
+        /// Where the receivers are declared (`file:line`).
+        places: Vec<String>,
+    },
 }
 
 impl fmt::Display for Error {
@@ -45,6 +58,16 @@ impl fmt::Display for Error {
                 write!(f, "event {index} cannot be enqueued: {reason}")
             }
             Error::Payload(e) => write!(f, "payload cannot be serialized to JSON: {e}"),
+            Error::DuplicateReceiver {
+                topic,
+                receiver,
+                places,
+            } => write!(
+                f,
+                "durable receivers of `{topic}` at {} share the identifier `{receiver}`; give each a \
+                 `dispatch_uid` of its own",
+                places.join(" and ")
+            ),
         }
     }
 }

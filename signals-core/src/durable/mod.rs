@@ -240,7 +240,9 @@
 //! [`statements::events_json`] bound, on its own transaction, and runs
 //! workers on the sqlx pool it wraps.
 
+mod blocking;
 mod config;
+mod connect;
 mod dialect;
 mod enqueue;
 mod error;
@@ -251,23 +253,34 @@ mod outcomes;
 mod pause;
 #[cfg(feature = "durable-postgres")]
 mod postgres;
+mod registry;
 mod report;
+mod send;
+mod serve;
 #[cfg(feature = "durable-sqlite")]
 mod sqlite;
 pub mod statements;
+#[doc(hidden)]
+pub mod statics;
 mod stats;
 mod stop;
+mod stored;
+mod transaction;
 mod wakeup;
 mod worker;
 
 pub use config::{Backoff, WorkerConfig};
+pub use connect::DurableConnect;
 pub use dialect::Dialect;
 pub use enqueue::enqueue;
 pub use error::Error;
 pub use event::{Delivery, Event};
 pub use outbox::Outbox;
+pub use registry::queues;
 pub use report::RunReport;
 pub use stats::{DeadEvent, QueueStats};
+pub use stored::{DurableOutcome, DurableSignal};
+pub use transaction::{OutboxScope, savepoint};
 pub use worker::Worker;
 
 /// The outbox on PostgreSQL.

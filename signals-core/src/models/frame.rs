@@ -12,9 +12,15 @@
 //! | `RolledBack` | drops it | [`Frame::roll_back`] |
 //! | `Ran` | runs it at once (the data is committed) | [`Frame::commit`] of an outermost frame |
 //!
-//! What a frame defers is one [`Deferred`] value, so another kind of
-//! deferred work (the durable outbox's rows) can join the callbacks there
-//! without changing these transitions or their callers.
+//! What a frame defers is one [`Deferred`] value: the callbacks, and (with
+//! a `durable-*` feature) the durable outbox events sent in the transaction.
+//! Events follow the same transitions as callbacks with one difference:
+//! they are not run after the commit but written *before* it, by the
+//! transaction that owns them (an outbox transaction, whose frame is a
+//! *writer*). Its owner takes them out right before its database commit;
+//! after that the frame accepts no more events, and events that still
+//! arrive (a nested transaction ending after its outer one committed) can
+//! no longer be written, which is reported loudly (`events.rs`).
 //!
 //! *Current* is per thread, but never left on a thread between polls: the
 //! sync `transaction` installs its frame for the body's call, and a future
@@ -27,14 +33,48 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+#[cfg(feature = "durable")]
+mod events;
+
+#[cfg(feature = "durable")]
+pub(crate) use events::{Refusal, accepts_events, push_event};
+
 /// Work to run once the data is committed.
 type Callback = Box<dyn FnOnce() + Send>;
 
+/// Something deferred, with its place in registration order across every
+/// frame: a nested frame's work merges into the parent's in the order it
+/// was queued.
+struct Sequenced<T> {
+    seq: u64,
+    item: T,
+}
+
+impl<T> Sequenced<T> {
+    fn new(item: T) -> Sequenced<T> {
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        Sequenced {
+            seq: SEQ.fetch_add(1, Ordering::Relaxed),
+            item,
+        }
+    }
+}
+
+/// Appends `other` to `list`, keeping registration order.
+fn merge<T>(list: &mut Vec<Sequenced<T>>, other: Vec<Sequenced<T>>) {
+    let in_order = match (list.last(), other.first()) {
+        (Some(last), Some(first)) => last.seq < first.seq,
+        _ => true,
+    };
+    list.extend(other);
+    if !in_order {
+        // Someone queued into this frame while a nested one was open.
+        list.sort_by_key(|queued| queued.seq);
+    }
+}
+
 /// One queued callback.
 struct Queued {
-    /// Registration order across every frame: a nested frame's callbacks
-    /// merge into the parent's in the order they were queued.
-    seq: u64,
     /// Django's `robust=True`: a panic is caught and reported, and the next
     /// callback runs.
     robust: bool,
@@ -44,33 +84,25 @@ struct Queued {
 /// What a transaction defers until its outermost commit.
 #[derive(Default)]
 pub(super) struct Deferred {
-    callbacks: Vec<Queued>,
+    callbacks: Vec<Sequenced<Queued>>,
+    /// The durable events sent in the transaction (see `events.rs`).
+    #[cfg(feature = "durable")]
+    events: events::Events,
 }
 
 impl Deferred {
     fn one(callback: Callback, robust: bool) -> Deferred {
-        static SEQ: AtomicU64 = AtomicU64::new(0);
         Deferred {
-            callbacks: vec![Queued {
-                seq: SEQ.fetch_add(1, Ordering::Relaxed),
-                robust,
-                callback,
-            }],
+            callbacks: vec![Sequenced::new(Queued { robust, callback })],
+            ..Deferred::default()
         }
     }
 
     /// Takes over `other`'s work, keeping registration order.
     fn absorb(&mut self, other: Deferred) {
-        let (Some(last), Some(first)) = (self.callbacks.last(), other.callbacks.first()) else {
-            self.callbacks.extend(other.callbacks);
-            return;
-        };
-        let in_order = last.seq < first.seq;
-        self.callbacks.extend(other.callbacks);
-        if !in_order {
-            // Someone queued into this frame while a nested one was open.
-            self.callbacks.sort_by_key(|queued| queued.seq);
-        }
+        merge(&mut self.callbacks, other.callbacks);
+        #[cfg(feature = "durable")]
+        self.events.absorb(other.events);
     }
 
     /// Runs the callbacks in registration order, with no frame current (a
@@ -78,9 +110,14 @@ impl Deferred {
     /// commit in Django). A robust callback's panic is caught and reported;
     /// any other panic propagates and drops the callbacks after it.
     pub(super) fn run(self) {
+        // Events are written before a commit, never run after it: any left
+        // here reached no transaction that could write them.
+        #[cfg(feature = "durable")]
+        self.events.expect_none();
         let _none = Installed::new(None);
-        for Queued {
-            robust, callback, ..
+        for Sequenced {
+            item: Queued { robust, callback },
+            ..
         } in self.callbacks
         {
             if !robust {
@@ -110,6 +147,10 @@ enum State {
 /// The on-commit state of one transaction (see the module docs).
 pub(super) struct Frame {
     parent: Option<Arc<Frame>>,
+    /// Whether this transaction writes the durable events sent in it (and
+    /// in the transactions nested in it) itself, before its commit.
+    #[cfg(feature = "durable")]
+    writer: bool,
     state: Mutex<State>,
 }
 
@@ -118,6 +159,8 @@ impl Frame {
     pub(super) fn open(parent: Option<Arc<Frame>>) -> Arc<Frame> {
         Arc::new(Frame {
             parent,
+            #[cfg(feature = "durable")]
+            writer: false,
             state: Mutex::new(State::Open(Deferred::default())),
         })
     }
@@ -149,9 +192,22 @@ impl Frame {
     fn take(&self, work: Deferred) {
         let mut state = self.lock();
         match &mut *state {
-            State::Open(deferred) => deferred.absorb(work),
+            State::Open(deferred) => {
+                #[cfg(feature = "durable")]
+                if let Some(count) = deferred.events.refuses(&work.events) {
+                    drop(state);
+                    drop(work);
+                    events::lost(count);
+                }
+                deferred.absorb(work);
+            }
             State::Released => {
                 drop(state);
+                // A writer's events never pass it on to its parent.
+                #[cfg(feature = "durable")]
+                if self.writer {
+                    work.events.expect_none();
+                }
                 // A released frame has a parent: only nested frames are.
                 if let Some(parent) = &self.parent {
                     parent.take(work);
@@ -183,6 +239,11 @@ impl Frame {
             None => State::Ran,
         };
         drop(state);
+        // A writer's owner took its events before the database commit.
+        #[cfg(feature = "durable")]
+        if self.writer {
+            work.events.expect_none();
+        }
         match &self.parent {
             Some(parent) => parent.take(work),
             None => work.run(),

@@ -224,3 +224,37 @@ impl fmt::Debug for TransactionScope {
             .finish()
     }
 }
+
+/// The durable outbox's side of a transaction scope: an outbox transaction
+/// opens a *writer* scope and takes the events sent in it right before its
+/// database commit (see `frame/events.rs`).
+#[cfg(feature = "durable")]
+impl TransactionScope {
+    /// Opens a scope whose transaction writes the durable events sent in
+    /// it, and in the scopes nested in it; nested in the current
+    /// transaction, if there is one.
+    pub(crate) fn open_writer() -> TransactionScope {
+        TransactionScope {
+            frame: Frame::open_writer(frame::current()),
+        }
+    }
+
+    /// The events to write now, in the order they were sent; the scope
+    /// refuses events from now on.
+    pub(crate) fn take_events(&self) -> Vec<crate::durable::Event> {
+        self.frame.take_events()
+    }
+}
+
+/// Queues a durable event into the current transaction, if an outbox
+/// transaction is open at or above it.
+#[cfg(feature = "durable")]
+pub(crate) fn queue_event(event: crate::durable::Event) -> Result<(), frame::Refusal> {
+    frame::push_event(frame::current().as_deref(), event)
+}
+
+/// Whether a durable event sent here would be queued.
+#[cfg(feature = "durable")]
+pub(crate) fn accepts_events() -> bool {
+    frame::accepts_events(frame::current().as_deref())
+}
