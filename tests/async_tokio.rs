@@ -40,7 +40,7 @@ async fn asend_on_current_thread_runtime() {
             })
         })
         .unwrap();
-    let _ = MIXED.connect(|_, n| n * 10).unwrap();
+    let _ = MIXED.connect(|n: &u32| n * 10).unwrap();
     let value = 4;
     assert_eq!(MIXED.asend(Sender::NONE, &value).await, vec![40, 5]);
     let robust = MIXED.asend_robust(Sender::NONE, &value).await;
@@ -179,7 +179,7 @@ async fn send_from_blocking_thread_waits_for_runtime_tasks() {
             })
         })
         .unwrap();
-    let _ = FROM_BLOCKING.connect(|_, n| *n).unwrap();
+    let _ = FROM_BLOCKING.connect(|n: &u32| *n).unwrap();
     let sending = tokio::task::spawn_blocking(|| FROM_BLOCKING.send(Sender::NONE, &1));
     // The async receiver is now pending inside `send`.
     within_deadline(started_rx.recv()).await.unwrap();
@@ -208,7 +208,7 @@ fn send_from_plain_thread_runs_async_receivers_concurrently() {
 // async receivers do not need the blocked worker (documented on `send`).
 #[tokio::test]
 async fn send_inside_runtime_with_self_contained_async_receivers() {
-    let _ = SEND_INSIDE_RUNTIME.connect(|_, n| n + 1).unwrap();
+    let _ = SEND_INSIDE_RUNTIME.connect(|n: &u32| n + 1).unwrap();
     let _ = SEND_INSIDE_RUNTIME
         .connect_async(|_, n| Box::pin(async move { n + 2 }))
         .unwrap();

@@ -210,15 +210,15 @@ fn connect<'s>(
     label: u32,
 ) -> Result<Handle<'s>, ConnectError> {
     Ok(match kind {
-        Kind::Sync => Handle::Plain(signal.connect_with(options, move |_, ()| called(label))?),
-        Kind::Async => Handle::Plain(signal.connect_async_with(options, move |_, ()| {
+        Kind::Sync => Handle::Plain(signal.connect_with(options, move || called(label))?),
+        Kind::Async => Handle::Plain(signal.connect_async_with(options, move |_, _| {
             // Called (in dispatch order) when the future is created.
             let label = called(label);
             Box::pin(async move { label })
         })?),
         Kind::Scoped => Handle::Scoped(Some(
             signal
-                .connect_with(options, move |_, ()| called(label))?
+                .connect_with(options, move || called(label))?
                 .scoped(),
         )),
         Kind::Weak => {

@@ -31,6 +31,7 @@ mod receiver;
 mod registration;
 pub mod registry;
 mod sender;
+pub mod shape;
 mod signal;
 mod table;
 pub mod testing;
@@ -51,6 +52,7 @@ pub use error::{ConnectError, DisconnectError, ReceiverError};
 pub use receiver::{Origin, ReceiverInfo, ReceiverKind};
 pub use registration::Duplicate;
 pub use sender::Sender;
+pub use shape::ReceiverFn;
 pub use signal::Signal;
 pub use wiring::{SignalWiring, Wiring, wiring};
 

@@ -53,6 +53,7 @@ use crate::def::{Call, DynSync, SignalDef, SyncCall};
 use crate::error::ConnectError;
 pub use crate::mute::Select;
 use crate::sender::Sender;
+use crate::shape::ReceiverFn;
 use crate::signal::Signal;
 
 /// Silences every receiver of `signal` (except recorders) until the guard is
@@ -192,14 +193,14 @@ impl std::error::Error for MuteError {}
 ///
 /// As [`Signal::connect`]: a function already connected is a duplicate.
 #[track_caller]
-pub fn connected_to<D, F, R>(
+pub fn connected_to<D, F, Shape, R>(
     signal: &Signal<D>,
     receiver: F,
     body: impl FnOnce() -> R,
 ) -> Result<R, ConnectError>
 where
     D: SignalDef,
-    F: for<'a, 'b> Fn(Sender, &'b D::Args<'a>) -> D::Response + Send + Sync + 'static,
+    F: ReceiverFn<D, Shape>,
 {
     connected_to_with(signal, ConnectOptions::new(), receiver, body)
 }
@@ -210,7 +211,7 @@ where
 ///
 /// As [`Signal::connect_with`].
 #[track_caller]
-pub fn connected_to_with<D, F, R>(
+pub fn connected_to_with<D, F, Shape, R>(
     signal: &Signal<D>,
     options: ConnectOptions,
     receiver: F,
@@ -218,7 +219,7 @@ pub fn connected_to_with<D, F, R>(
 ) -> Result<R, ConnectError>
 where
     D: SignalDef,
-    F: for<'a, 'b> Fn(Sender, &'b D::Args<'a>) -> D::Response + Send + Sync + 'static,
+    F: ReceiverFn<D, Shape>,
 {
     let _guard = signal.connect_with(options, receiver)?.scoped();
     Ok(body())
@@ -296,7 +297,7 @@ where
     });
     let recorder = Runtime {
         call: Call::Sync(SyncCall::Dyn(call)),
-        liveness: None,
+        owner: None,
         module_path: Cow::Borrowed(""),
         name: Cow::Borrowed("signals::testing::Recorder"),
         function: None,

@@ -151,7 +151,7 @@ impl<D: SignalDef<Response = ()>> Signal<D> {
         F: for<'a, 'b> Fn(Sender, &'b D::Args<'a>) -> J + Send + Sync + 'static,
         J: FnOnce() + 'static,
     {
-        self.connect_with(options, move |sender, args| {
+        self.connect_with(options, move |sender, args: &D::Args<'_>| {
             on_commit(capture(sender, args))
         })
     }
