@@ -60,7 +60,7 @@ pub use wiring::{SignalWiring, Wiring, wiring};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::def::{StaticMeta, StaticReceiver};
-    pub use crate::narrow::{Narrow, Untyped};
+    pub use crate::narrow::{Narrow, Unfiltered, Untyped};
     pub use crate::registration::{SenderParam, type_id_of_val};
     pub use crate::registry::DeclaredSignal;
     pub use inventory;
