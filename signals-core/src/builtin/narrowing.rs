@@ -3,9 +3,8 @@
 
 use std::any::type_name;
 
-use super::model::AnyInstance;
 use crate::def::{BoxFuture, SignalDef};
-use crate::model::Model;
+use crate::model::{AnyInstance, Model};
 use crate::narrow::{Narrow, Unfiltered};
 
 /// The typed view of a model signal's arguments for one model type.
