@@ -219,14 +219,12 @@
 //! naming the crate and that fix:
 //!
 //! ```
-//! // main.rs of an application whose receivers live in crate `my-receivers`:
-//! // use my_receivers as _;
-//! fn main() {
-//!     match signals::registry::assert_linked("my-receivers") {
-//!         Ok(linked) => println!("{} receivers from {}", linked.receivers, linked.name),
-//!         // Here the crate is not linked, so the check says how to fix it.
-//!         Err(not_linked) => eprintln!("{not_linked}"),
-//!     }
+//! // In main.rs of an application whose receivers live in crate
+//! // `my-receivers` (with `use my_receivers as _;` at the top):
+//! match signals::registry::assert_linked("my-receivers") {
+//!     Ok(linked) => println!("{} receivers from {}", linked.receivers, linked.name),
+//!     // Here the crate is not linked, so the check says how to fix it.
+//!     Err(not_linked) => eprintln!("{not_linked}"),
 //! }
 //! ```
 //!
