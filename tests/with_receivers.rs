@@ -247,7 +247,9 @@ fn robust_failures_are_paired_with_the_receiver_the_error_names() {
         .connect_with(named("ok"), |_, n: &u32| n + 1)
         .unwrap();
     let _ = ROBUST
-        .connect_with(named("sync panic"), |_, _: &u32| panic!("sync failed"))
+        .connect_with(named("sync panic"), |_, _: &u32| -> u32 {
+            panic!("sync failed")
+        })
         .unwrap();
     let _ = ROBUST
         .connect_async_with(named("panics creating"), |_, _: &u32| {

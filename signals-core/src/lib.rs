@@ -31,6 +31,7 @@ mod receiver;
 mod registration;
 pub mod registry;
 mod sender;
+pub mod shape;
 mod signal;
 mod table;
 pub mod testing;
@@ -53,6 +54,7 @@ pub use error::{ConnectError, DisconnectError, FailureKind, ReceiverError};
 pub use receiver::{Origin, ReceiverInfo, ReceiverKind};
 pub use registration::Duplicate;
 pub use sender::Sender;
+pub use shape::ReceiverFn;
 pub use signal::Signal;
 pub use wiring::{SignalWiring, Wiring, wiring};
 pub use with_receivers::{Answer, WithReceivers};
@@ -61,7 +63,7 @@ pub use with_receivers::{Answer, WithReceivers};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::def::{StaticMeta, StaticReceiver};
-    pub use crate::narrow::{Narrow, Untyped};
+    pub use crate::narrow::{Narrow, Unfiltered, Untyped};
     pub use crate::registration::{SenderParam, type_id_of_val};
     pub use crate::registry::DeclaredSignal;
     pub use inventory;

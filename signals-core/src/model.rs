@@ -1,9 +1,14 @@
-//! The [`Model`] trait: what the model signals (`builtin`) and the helpers
-//! that send them (`models`) know about a model type. Public as
-//! `models::Model`; it lives below both so that neither reaches into the
-//! other for it.
+//! The [`Model`] trait and [`AnyInstance`]: what the model signals
+//! (`builtin`) and the helpers that send them (`models`) know about a model
+//! type and its instances. Public as `models::Model` and
+//! `builtin::AnyInstance`; they live below both so that neither reaches
+//! into the other for them.
 
 use std::any::Any;
+
+/// A model instance with its type erased: what receivers without a sender
+/// filter get. `instance.downcast_ref::<User>()` gives it back typed.
+pub type AnyInstance = dyn Any + Send + Sync;
 
 /// A type whose instances are saved and deleted through the
 /// [`models`](crate::models) helpers.

@@ -199,12 +199,28 @@ impl<D: SignalDef> Signal<D> {
     }
 
     /// The signal's name as declared.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// assert_eq!(ORDER_PAID.name(), "ORDER_PAID");
+    /// ```
     #[must_use]
     pub fn name(&self) -> &'static str {
         D::NAME
     }
 
     /// The module the signal was declared in.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// assert_eq!(ORDER_PAID.module_path(), module_path!());
+    /// ```
     #[must_use]
     pub fn module_path(&self) -> &'static str {
         D::MODULE_PATH
@@ -426,6 +442,28 @@ impl<D: SignalDef> Signal<D> {
     /// [`Sender::NONE`]; a filtered one only for its sender. Costs about one
     /// atomic load when the signal has no receiver, so callers can skip
     /// building arguments nobody will read (Django's fast paths).
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{ConnectOptions, Sender};
+    ///
+    /// pub struct Report { pub lines: Vec<String> }
+    /// signal! { pub static REPORT_READY: Report; }
+    /// struct Billing;
+    ///
+    /// assert!(!REPORT_READY.has_listeners(Sender::NONE));
+    /// REPORT_READY.connect_with(ConnectOptions::new().sender(Sender::of::<Billing>()), |_: &Report| ())?;
+    /// assert!(REPORT_READY.has_listeners(Sender::of::<Billing>()));
+    /// assert!(!REPORT_READY.has_listeners(Sender::NONE)); // only unfiltered receivers hear `NONE`
+    ///
+    /// // Build the (expensive) arguments only when someone listens.
+    /// if REPORT_READY.has_listeners(Sender::of::<Billing>()) {
+    ///     let report = Report { lines: vec!["total: 12".into()] };
+    ///     REPORT_READY.send(Sender::of::<Billing>(), &report);
+    /// }
+    /// # Ok::<(), signals::ConnectError>(())
+    /// ```
     #[must_use]
     pub fn has_listeners(&self, sender: Sender) -> bool {
         let state = self.state();
@@ -466,6 +504,30 @@ impl<D: SignalDef> Signal<D> {
 
     /// Every live receiver, in dispatch order (priority, then static before
     /// runtime, …), whatever its sender filter.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::{receiver, signal};
+    /// use signals::{ConnectOptions, Origin};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// #[receiver(ORDER_PAID, dispatch_uid = "receipt")]
+    /// fn print_receipt(_: &u32) {}
+    ///
+    /// # fn main() -> Result<(), signals::ConnectError> {
+    /// ORDER_PAID.connect_with(ConnectOptions::new().name("loyalty points"), |_: &u32| ())?;
+    /// let receivers = ORDER_PAID.receivers();
+    /// assert_eq!(receivers[0].name, "print_receipt");
+    /// assert_eq!(receivers[0].dispatch_uid.as_deref(), Some("receipt"));
+    /// assert_eq!(receivers[0].origin, Origin::Static);
+    /// assert_eq!(receivers[1].name, "loyalty points");
+    /// for receiver in &receivers {
+    ///     println!("{receiver}"); // path (file:line)
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn receivers(&self) -> Vec<ReceiverInfo> {
         self.prune_dead();
@@ -481,6 +543,30 @@ impl<D: SignalDef> Signal<D> {
 
     /// The live receivers a send from `sender` would call, in call order:
     /// sync receivers first, then async ones.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{ConnectOptions, Sender};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    /// struct Shop;
+    ///
+    /// async fn email(_: &u32) {}
+    /// fn audit(_: &u32) {}
+    /// fn shop_only(_: &u32) {}
+    ///
+    /// ORDER_PAID.connect(email)?;
+    /// ORDER_PAID.connect(audit)?;
+    /// ORDER_PAID.connect_with(ConnectOptions::new().sender(Sender::of::<Shop>()), shop_only)?;
+    ///
+    /// let names = |sender| -> Vec<_> {
+    ///     ORDER_PAID.receivers_for(sender).into_iter().map(|r| r.name).collect()
+    /// };
+    /// assert_eq!(names(Sender::NONE), ["audit", "email"]); // sync first
+    /// assert_eq!(names(Sender::of::<Shop>()), ["audit", "shop_only", "email"]);
+    /// # Ok::<(), signals::ConnectError>(())
+    /// ```
     #[must_use]
     pub fn receivers_for(&self, sender: Sender) -> Vec<ReceiverInfo> {
         self.with_table(self.state(), |table| {
@@ -494,7 +580,29 @@ impl<D: SignalDef> Signal<D> {
     }
 
     /// Static receivers that were ignored as duplicates when the signal was
-    /// resolved.
+    /// resolved: the one first in dispatch order stays, whatever the link
+    /// order.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::{receiver, signal};
+    /// use signals::Sender;
+    ///
+    /// signal! { pub static ORDER_PAID: u32 => &'static str; }
+    ///
+    /// #[receiver(ORDER_PAID, dispatch_uid = "receipt")]
+    /// fn print_receipt(_: &u32) -> &'static str { "printed" }
+    ///
+    /// #[receiver(ORDER_PAID, dispatch_uid = "receipt")]
+    /// fn email_receipt(_: &u32) -> &'static str { "emailed" }
+    ///
+    /// # fn main() {
+    /// let duplicates = ORDER_PAID.duplicates();
+    /// assert_eq!(duplicates[0].kept.name, "print_receipt"); // first by line
+    /// assert_eq!(duplicates[0].ignored.name, "email_receipt");
+    /// assert_eq!(ORDER_PAID.send(Sender::NONE, &1), ["printed"]);
+    /// # }
+    /// ```
     #[must_use]
     pub fn duplicates(&self) -> Vec<Duplicate> {
         let mut inner = self.lock();

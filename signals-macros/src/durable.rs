@@ -197,11 +197,7 @@ fn run(function: &ItemFn, params: &Params, target: &Target) -> TokenStream {
     };
     let mut callee = fn_name.clone();
     callee.set_span(fn_name.span().located_at(result_first));
-    let call_args = group(
-        Delimiter::Parenthesis,
-        result_last,
-        quote!(#(#call_args),*),
-    );
+    let call_args = group(Delimiter::Parenthesis, result_last, quote!(#(#call_args),*));
     let mut call = quote!(#callee #call_args);
     if is_async {
         call.extend(quote!(.await));

@@ -1,17 +1,22 @@
-//! Typed views of the model signals for receivers filtered on a model type.
+//! Typed views of the model signals for receivers filtered on a model type,
+//! and the check that a receiver without that filter does not ask for one.
 
 use std::any::type_name;
 
 use crate::def::{BoxFuture, SignalDef};
-use crate::model::Model;
-use crate::narrow::Narrow;
+use crate::model::{AnyInstance, Model};
+use crate::narrow::{Narrow, Unfiltered};
 
 /// The typed view of a model signal's arguments for one model type.
 /// Implemented by the definition types of the model signals.
 #[doc(hidden)]
 pub trait Retype: SignalDef {
-    /// The arguments with the instance typed as `M`.
-    type Typed<'a, M: Model>: Send + Sync;
+    /// The arguments with the instance typed as `M` (with `M =
+    /// AnyInstance`, the arguments as sent).
+    type Typed<'a, M: ?Sized + Sync + 'static>: Send + Sync;
+
+    /// The arguments as sent, as the view of `AnyInstance` they are.
+    fn erased<'r, 'a>(args: &'r Self::Args<'a>) -> &'r Self::Typed<'a, AnyInstance>;
 
     /// Rebuilds the arguments with the instance typed as `M`, or `None` if
     /// the instance is not an `M`.
@@ -31,7 +36,11 @@ pub trait Retype: SignalDef {
 macro_rules! retype {
     ($def:ident, $args:ident { $($field:ident),* }) => {
         impl $crate::builtin::narrowing::Retype for $def {
-            type Typed<'a, M: $crate::model::Model> = $args<'a, M>;
+            type Typed<'a, M: ?Sized + Sync + 'static> = $args<'a, M>;
+
+            fn erased<'r, 'a>(args: &'r Self::Args<'a>) -> &'r Self::Typed<'a, $crate::builtin::AnyInstance> {
+                args
+            }
 
             fn retype<'a, M: $crate::model::Model>(args: &Self::Args<'a>) -> Option<Self::Typed<'a, M>> {
                 Some($args {
@@ -46,6 +55,16 @@ macro_rules! retype {
             ) -> Option<$crate::def::BoxFuture<'b, R>> {
                 let view = Self::retype::<M>(args)?;
                 Some(Box::pin(async move { receiver(&view).await }))
+            }
+        }
+
+        impl<'r, 'a, M> $crate::builtin::narrowing::UnfilteredParam<'r, $args<'a>> for &'r $args<'a, M>
+        where
+            M: ?Sized + Sync + 'static + $crate::builtin::narrowing::UnfilteredInstance<$def>,
+        {
+            #[inline(always)]
+            fn from_args(args: &'r <$def as $crate::SignalDef>::Args<'a>) -> Self {
+                M::view(args)
             }
         }
     };
@@ -91,5 +110,56 @@ impl<D: Retype, M: Model> Narrow<D, M> for ModelNarrowing {
             Some(future) => Some(future),
             None => mismatch::<D, M>(),
         }
+    }
+}
+
+/// A receiver of a model signal without a sender filter: its parameter must
+/// be the arguments `A` as sent ([`UnfilteredParam`]), whose instance is
+/// type-erased ([`UnfilteredInstance`]).
+impl<'r, A: ?Sized + 'r, P> Unfiltered<'r, A, P> for ModelNarrowing
+where
+    P: UnfilteredParam<'r, A>,
+{
+    type Supplied = P;
+
+    #[inline(always)]
+    fn supply(args: &'r A) -> P {
+        P::from_args(args)
+    }
+}
+
+/// The arguments parameter of a model-signal receiver without a sender
+/// filter: a reference to the signal's arguments `A` (implemented by
+/// `retype!`).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the arguments of this model signal, `&{A}`",
+    label = "not the arguments of this signal",
+    note = "a receiver of a model signal takes its arguments struct by reference, e.g. `args: &PostSave` for `post_save`"
+)]
+pub trait UnfilteredParam<'r, A: ?Sized>: Sized {
+    /// The arguments as this parameter's type.
+    fn from_args(args: &'r A) -> Self;
+}
+
+/// The instance type of a receiver without a sender filter: only the
+/// type-erased [`AnyInstance`] matches every send. A typed instance
+/// (`&PostSave<User>`) is what `sender = User` gives.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a receiver of `{D}` gets the instance typed as `{Self}` only when filtered on it: add `sender = {Self}` to `#[receiver(..)]`",
+    label = "needs `sender = {Self}`",
+    note = "without a sender filter the receiver hears every model: take the arguments as sent, with the instance type-erased (`instance.downcast_ref::<{Self}>()`)"
+)]
+pub trait UnfilteredInstance<D: Retype>: Sync + 'static {
+    /// The arguments as the view of `Self` they are.
+    fn view<'r, 'a>(args: &'r D::Args<'a>) -> &'r D::Typed<'a, Self>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<D: Retype> UnfilteredInstance<D> for AnyInstance {
+    #[inline(always)]
+    fn view<'r, 'a>(args: &'r D::Args<'a>) -> &'r D::Typed<'a, Self> {
+        D::erased(args)
     }
 }

@@ -19,8 +19,7 @@ use crate::sender::Sender;
 use crate::signal::Signal;
 
 /// The ordering key of one send, from the arguments.
-type KeyFn<D> =
-    dyn for<'a, 'b> Fn(&'b <D as SignalDef>::Args<'a>) -> String + Send + Sync;
+type KeyFn<D> = dyn for<'a, 'b> Fn(&'b <D as SignalDef>::Args<'a>) -> String + Send + Sync;
 
 /// A durable receiver on its way to being connected: see
 /// [`Signal::durable`].
@@ -206,7 +205,7 @@ impl<'s, D: DurableSignal> DurableConnect<'s, D> {
         });
         let runtime = Runtime {
             call: Call::Sync(call),
-            liveness: None,
+            owner: None,
             module_path: Cow::Borrowed(""),
             name: self.receiver.clone(),
             function: None,

@@ -18,7 +18,8 @@ use crate::durable::event::Delivery;
 use crate::durable::send::topic;
 
 /// Runs one delivery: decodes its payload and calls the receiver.
-pub(crate) type Deliver = Arc<dyn Fn(Delivery) -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+pub(crate) type Deliver =
+    Arc<dyn Fn(Delivery) -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
 
 /// A durable receiver's worker side, as the code `#[receiver]` generates
 /// sees it (see `statics.rs`).

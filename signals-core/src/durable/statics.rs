@@ -12,7 +12,6 @@
 use std::fmt::Display;
 
 use crate::def::{BoxFuture, SignalDef};
-use crate::durable::event::Delivery;
 use crate::durable::registry::StaticDeliver;
 use crate::durable::send::{Target, enqueue};
 use crate::durable::stored::DurableSignal;

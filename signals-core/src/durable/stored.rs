@@ -47,9 +47,15 @@ pub trait DurableSignal: SignalDef {
     /// Reads the arguments from the delivery's payload and awaits `call`
     /// with them; the returned future owns the delivery.
     #[doc(hidden)]
-    fn __decode_then_await<F>(delivery: Delivery, call: F) -> BoxFuture<'static, Result<(), String>>
+    fn __decode_then_await<F>(
+        delivery: Delivery,
+        call: F,
+    ) -> BoxFuture<'static, Result<(), String>>
     where
-        F: for<'a, 'b> FnOnce(&'b Self::Args<'a>, &'b Delivery) -> BoxFuture<'b, Result<(), String>>
+        F: for<'a, 'b> FnOnce(
+                &'b Self::Args<'a>,
+                &'b Delivery,
+            ) -> BoxFuture<'b, Result<(), String>>
             + Send
             + 'static;
 }
@@ -77,7 +83,10 @@ where
 
     fn __decode_then_await<F>(delivery: Delivery, call: F) -> BoxFuture<'static, Result<(), String>>
     where
-        F: for<'a, 'b> FnOnce(&'b Self::Args<'a>, &'b Delivery) -> BoxFuture<'b, Result<(), String>>
+        F: for<'a, 'b> FnOnce(
+                &'b Self::Args<'a>,
+                &'b Delivery,
+            ) -> BoxFuture<'b, Result<(), String>>
             + Send
             + 'static,
     {

@@ -37,7 +37,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 mod events;
 
 #[cfg(feature = "durable")]
-pub(crate) use events::{Refusal, accepts_events, push_event};
+pub(crate) use events::{Refusal, push_event};
 
 /// Work to run once the data is committed.
 type Callback = Box<dyn FnOnce() + Send>;

@@ -58,10 +58,7 @@ pub use delete::{DeleteOptions, Deletion, adelete, delete};
 pub use m2m::{M2m, Through};
 pub use migrate::{MigrateOptions, amigrate, migrate};
 pub use on_commit::{OnCommit, TransactionScope, in_transaction, on_commit, on_commit_robust};
-#[cfg(feature = "durable")]
-pub(crate) use {
-    frame::Refusal,
-    on_commit::{accepts_events, queue_event},
-};
 pub use save::{SaveOptions, Saved, asave, save};
 pub use transaction::{atransaction, transaction};
+#[cfg(feature = "durable")]
+pub(crate) use {frame::Refusal, on_commit::queue_event};

@@ -252,9 +252,3 @@ impl TransactionScope {
 pub(crate) fn queue_event(event: crate::durable::Event) -> Result<(), frame::Refusal> {
     frame::push_event(frame::current().as_deref(), event)
 }
-
-/// Whether a durable event sent here would be queued.
-#[cfg(feature = "durable")]
-pub(crate) fn accepts_events() -> bool {
-    frame::accepts_events(frame::current().as_deref())
-}

@@ -96,11 +96,6 @@ pub(crate) fn push_event(frame: Option<&Frame>, event: Event) -> Result<(), Refu
     frame.push(Sequenced::new(event))
 }
 
-/// Whether an event sent from `frame` would be queued.
-pub(crate) fn accepts_events(frame: Option<&Frame>) -> bool {
-    frame.is_some_and(|frame| frame.writer_accepts().is_ok())
-}
-
 impl Frame {
     /// A new open frame that writes its own events, nested in `parent` if
     /// there is one.
