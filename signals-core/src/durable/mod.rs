@@ -240,6 +240,7 @@
 //! [`statements::events_json`] bound, on its own transaction, and runs
 //! workers on the sqlx pool it wraps.
 
+mod begin;
 mod blocking;
 mod config;
 mod connect;
@@ -269,6 +270,7 @@ mod transaction;
 mod wakeup;
 mod worker;
 
+pub use begin::OutboxTransaction;
 pub use config::{Backoff, WorkerConfig};
 pub use connect::DurableConnect;
 pub use dialect::Dialect;

@@ -9,7 +9,6 @@ use std::future::Future;
 use sqlx::Transaction;
 
 use crate::durable::dialect::Dialect;
-use crate::durable::enqueue::enqueue;
 use crate::durable::error::Error;
 use crate::durable::event::Event;
 use crate::durable::outbox::Outbox;
@@ -81,16 +80,9 @@ impl<DB: Dialect> Outbox<DB> {
     where
         E: From<Error>,
     {
-        let scope = OutboxScope::open();
-        let mut tx = self
-            .pool()
-            .begin_with(DB::BEGIN_WRITE)
-            .await
-            .map_err(Error::from)?;
-        let value = scope.scope(body(&mut tx)).await?;
-        enqueue(&mut tx, &scope.take_events()).await?;
-        tx.commit().await.map_err(Error::from)?;
-        scope.commit_succeeded();
+        let mut tx = self.begin().await?;
+        let value = tx.scope().scope(body(&mut tx)).await?;
+        tx.commit().await?;
         Ok(value)
     }
 }
