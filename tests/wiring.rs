@@ -81,13 +81,13 @@ fn the_table_shows_one_block_per_signal_in_dispatch_order() {
     let table = only.to_string();
     let shelf = line_of("fn fill_shelf");
     let tweet = line_of("async fn tweet");
-    let header = "    #  receiver            sender          dispatch_uid  priority  kind   origin  defined at";
+    let header = "    #  receiver            sender          dispatch_uid  priority  kind   delivery  origin  defined at";
     let expected = format!(
         "wiring::BREAD_BAKED  (declared at {FILE}:{})
   Sent when bread is out of the oven.
 {header}
-    1  wiring::fill_shelf  wiring::Bakery  shelf                3  sync   static  {FILE}:{shelf}
-    2  wiring::tweet       any             -                    0  async  static  {FILE}:{tweet}
+    1  wiring::fill_shelf  wiring::Bakery  shelf                3  sync   inline    static  {FILE}:{shelf}
+    2  wiring::tweet       any             -                    0  async  inline    static  {FILE}:{tweet}
 
 wiring::SILENT  (declared at {FILE}:{})
   Nobody listens.
