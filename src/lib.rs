@@ -298,6 +298,8 @@
 //! | `tokio` | yes | `send` knows tokio's runtimes and never freezes one (see [`Signal::send`]) |
 //! | `tracing` | yes | an ERROR event per panic `send_robust`/`asend_robust` catch, a span per send and per receiver call; with no subscriber a send pays one level check |
 //! | `tower` | no | `http::SignalsLayer`, sending the request signals around every request (implies `request-signals` and `tokio`) |
+//! | `durable-sqlite` | no | durable receivers (`#[receiver(…, durable = "queue")]`) and their outbox on SQLite, bundled ([`durable`], sqlx 0.9) |
+//! | `durable-postgres` | no | durable receivers and their outbox on PostgreSQL, workers on any machine ([`durable`], sqlx 0.9) |
 //!
 //! To leave `tracing` (or `tokio`) out, turn the default features off and
 //! name the ones to keep:

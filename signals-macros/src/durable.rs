@@ -22,7 +22,7 @@
 //! Display>`. A durable receiver has no sender parameter: it runs later, in
 //! a worker, where the sender is not at hand.
 
-use proc_macro2::{Delimiter, Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::{FnArg, ItemFn, Path, ReturnType, Type};
 
@@ -129,6 +129,12 @@ fn registration(
         at,
     );
     let statics = quote_spanned!(at=> #krate::__private::durable::StaticDurable);
+    // The one place that requires a storable signal: every token at
+    // `durable`, so that the error underlines it.
+    let new = located_at(
+        quote!(#statics::<#alias>::#constructor(#queue, #receiver_id, #key, __signals_run)),
+        at,
+    );
     let args_ty = target.assoc("Args", &quote!(<'__a>));
     let response = target.assoc("Response", &TokenStream::new());
     let submit = submit(args, function, &target);
@@ -141,8 +147,7 @@ fn registration(
             #gate {
                 #run
                 #key_fn
-                static __SIGNALS_DURABLE: #statics<#alias> =
-                    #statics::<#alias>::#constructor(#queue, #receiver_id, #key, __signals_run);
+                static __SIGNALS_DURABLE: #statics<#alias> = #new;
 
                 #[allow(clippy::unnecessary_wraps)]
                 fn __signals_call<'__a, '__b>(
@@ -164,6 +169,22 @@ fn registration(
             }
         };
     }
+}
+
+/// `tokens`, shown at `at` (their names still resolve where they did).
+fn located_at(tokens: TokenStream, at: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut moved = Group::new(group.delimiter(), located_at(group.stream(), at));
+                moved.set_span(group.span().located_at(at));
+                return TokenTree::Group(moved);
+            }
+            token.set_span(token.span().located_at(at));
+            token
+        })
+        .collect()
 }
 
 /// `fn __signals_run(&Args, &Delivery)`: calls the user's function with the
