@@ -3,8 +3,59 @@
 //! event at least once, in commit order per key.
 //!
 //! Features: `durable-postgres` and/or `durable-sqlite` (sqlx 0.9, its
-//! `runtime-tokio`; SQLite bundled). This module is the engine on its own;
-//! durable receivers of signals are built on it.
+//! `runtime-tokio`; SQLite bundled). Durable receivers of signals (next
+//! section) are built on the engine, which is usable on its own (the rest
+//! of these docs).
+//!
+//! # Durable receivers
+//!
+//! `#[receiver(SIGNAL, durable = "queue")]` (with `sender`, `dispatch_uid`,
+//! `priority` and `key = |args| …` as usual), or at run time
+//! [`Signal::durable`](crate::Signal::durable), declares a receiver that the
+//! send never calls. In the signal's table it is an ordinary sync receiver
+//! that answers nothing (so sender filters, priorities, mutes and
+//! `with_receivers` treat it as any other); its call serializes the
+//! arguments and queues one [`Event`] into the current outbox transaction,
+//! which writes it right before its commit. A worker process then runs the
+//! receiver with the arguments read back.
+//!
+//! - **Arguments**: stored as JSON. The signal must be a [`DurableSignal`]:
+//!   `for<'a> Args<'a>: Serialize` to send, `for<'de> Args<'de>:
+//!   Deserialize<'de>` to receive (so `Cow<'a, str>` fields with
+//!   `#[serde(borrow)]` borrow from the stored text), `Send + Sync`. A
+//!   signal whose arguments do not qualify is a compile error on the
+//!   attribute's `durable` key. Model signals carry the instance
+//!   type-erased and cannot be stored: send a signal of your own from a
+//!   receiver of the model signal.
+//! - **Shapes**: `fn f()`, `fn f(args: &Args)`, `fn f(args: &Args,
+//!   delivery: &Delivery)`, sync (run on tokio's blocking pool) or `async`;
+//!   no sender parameter (it runs later, in a worker). Returns `()` (a panic
+//!   is a failure) or `Result<(), E: Display>` ([`DurableOutcome`]). The
+//!   [`Delivery`] gives the event's id (the same on every attempt) and the
+//!   attempt number, to be idempotent.
+//! - **Key**: `key = |args| …` (anything `Display`), else the sender's label
+//!   ([`Sender::label`](crate::Sender::label)): events of one queue and key
+//!   are delivered one at a time, in commit order.
+//! - **Identity**: an event names its topic, the signal's path
+//!   (`module::SIGNAL`), and its receiver, the `dispatch_uid` if given,
+//!   else the function's path (`module::function`). Both must be the same in
+//!   the senders and the workers, across builds: renaming a receiver (or
+//!   moving its module) orphans its queued events. Workers fail an event
+//!   whose receiver they do not have ("no durable receiver … in this
+//!   worker"), so it ends dead rather than lost; give the renamed receiver
+//!   its old name as `dispatch_uid`, or [`Outbox::requeue`] the dead events
+//!   once a worker has the receiver, or [`Outbox::purge_dead`] them.
+//! - **Transactions**: [`Outbox::transaction`], [`Outbox::begin`]
+//!   ([`OutboxTransaction`]), [`savepoint`], and [`OutboxScope`] for another
+//!   database layer. A send that reaches a durable receiver outside an
+//!   outbox transaction fails: `send` panics with the signal, the receiver,
+//!   the queue and the fix, `send_robust` returns it as that receiver's
+//!   error. Writing the event anywhere else would lose "commit means sent".
+//! - **Workers**: [`Worker::run_receivers`] routes each event by (topic,
+//!   receiver) to the receiver linked into the binary or connected at run
+//!   time in that process; [`queues`] lists the queues they use.
+//! - **Seen**: [`ReceiverInfo::durable`](crate::ReceiverInfo::durable) and
+//!   the wiring map's `delivery` column (`durable(queue)`).
 //!
 //! # The life of an event
 //!
