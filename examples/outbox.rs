@@ -75,35 +75,26 @@ enum Log {
     Postgres(Outbox<Postgres>),
 }
 
-/// A backend of the example: how it opens, its log table.
+/// A backend of the example: how it opens, and how the shop stores an order.
 trait Backend: Dialect {
     /// Opens the outbox: on a PostgreSQL URL, or on a SQLite file path
     /// (WAL, so that the shop and the workers can use it at once).
     async fn open(db: &str) -> Result<Outbox<Self>, Failure>;
     fn log(outbox: Outbox<Self>) -> Log;
-    async fn create_log(outbox: &Outbox<Self>) -> Result<(), sqlx::Error>;
     /// Stores an order, in the shop's transaction.
     fn insert_order(
         tx: &mut sqlx::Transaction<'static, Self>,
         order: &Order,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
-    /// (customer, number, attempt, worker pid) in delivery order.
-    async fn read_log(outbox: &Outbox<Self>) -> Result<Vec<(String, i64, i64, i64)>, sqlx::Error>;
 }
 
-impl Backend for Sqlite {
-    async fn insert_order(
-        tx: &mut sqlx::Transaction<'static, Self>,
-        order: &Order,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO outbox_example_orders (number, customer) VALUES (?1, ?2)")
-            .bind(i64::from(order.number))
-            .bind(&order.customer)
-            .execute(&mut **tx)
-            .await
-            .map(drop)
-    }
+/// The same SQL runs on both backends (SQLite reads `$1` too).
+const INSERT_ORDER: &str = "INSERT INTO outbox_example_orders (number, customer) VALUES ($1, $2)";
+const INSERT_LOG: &str =
+    "INSERT INTO outbox_example_log (customer, number, attempt, pid) VALUES ($1, $2, $3, $4)";
+const READ_LOG: &str = "SELECT customer, number, attempt, pid FROM outbox_example_log ORDER BY id";
 
+impl Backend for Sqlite {
     async fn open(path: &str) -> Result<Outbox<Self>, Failure> {
         let options = sqlx::sqlite::SqliteConnectOptions::new()
             .filename(path)
@@ -121,44 +112,20 @@ impl Backend for Sqlite {
         Log::Sqlite(outbox)
     }
 
-    async fn create_log(outbox: &Outbox<Self>) -> Result<(), sqlx::Error> {
-        for statement in [
-            "DROP TABLE IF EXISTS outbox_example_log",
-            "DROP TABLE IF EXISTS outbox_example_orders",
-            "CREATE TABLE outbox_example_orders (number INTEGER PRIMARY KEY, customer TEXT NOT NULL)",
-        ] {
-            sqlx::query(statement).execute(outbox.pool()).await?;
-        }
-        sqlx::query(
-            "CREATE TABLE outbox_example_log (id INTEGER PRIMARY KEY AUTOINCREMENT,
-             customer TEXT NOT NULL, number INTEGER NOT NULL, attempt INTEGER NOT NULL,
-             pid INTEGER NOT NULL)",
-        )
-        .execute(outbox.pool())
-        .await
-        .map(drop)
-    }
-
-    async fn read_log(outbox: &Outbox<Self>) -> Result<Vec<(String, i64, i64, i64)>, sqlx::Error> {
-        sqlx::query_as("SELECT customer, number, attempt, pid FROM outbox_example_log ORDER BY id")
-            .fetch_all(outbox.pool())
-            .await
-    }
-}
-
-impl Backend for Postgres {
     async fn insert_order(
         tx: &mut sqlx::Transaction<'static, Self>,
         order: &Order,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO outbox_example_orders (number, customer) VALUES ($1, $2)")
-            .bind(i64::from(order.number))
+        let query = sqlx::query(INSERT_ORDER).bind(i64::from(order.number));
+        query
             .bind(&order.customer)
             .execute(&mut **tx)
             .await
             .map(drop)
     }
+}
 
+impl Backend for Postgres {
     async fn open(url: &str) -> Result<Outbox<Self>, Failure> {
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(4)
@@ -171,32 +138,62 @@ impl Backend for Postgres {
         Log::Postgres(outbox)
     }
 
-    async fn create_log(outbox: &Outbox<Self>) -> Result<(), sqlx::Error> {
-        for statement in [
-            "DROP TABLE IF EXISTS outbox_example_log",
-            "DROP TABLE IF EXISTS outbox_example_orders",
-            "CREATE TABLE outbox_example_orders (number BIGINT PRIMARY KEY, customer TEXT NOT NULL)",
-        ] {
-            sqlx::query(statement).execute(outbox.pool()).await?;
-        }
-        sqlx::query(
-            "CREATE TABLE outbox_example_log (id BIGSERIAL PRIMARY KEY,
-             customer TEXT NOT NULL, number BIGINT NOT NULL, attempt BIGINT NOT NULL,
-             pid BIGINT NOT NULL)",
-        )
-        .execute(outbox.pool())
-        .await
-        .map(drop)
-    }
-
-    async fn read_log(outbox: &Outbox<Self>) -> Result<Vec<(String, i64, i64, i64)>, sqlx::Error> {
-        sqlx::query_as("SELECT customer, number, attempt, pid FROM outbox_example_log ORDER BY id")
-            .fetch_all(outbox.pool())
+    async fn insert_order(
+        tx: &mut sqlx::Transaction<'static, Self>,
+        order: &Order,
+    ) -> Result<(), sqlx::Error> {
+        let query = sqlx::query(INSERT_ORDER).bind(i64::from(order.number));
+        query
+            .bind(&order.customer)
+            .execute(&mut **tx)
             .await
+            .map(drop)
     }
 }
 
+/// Runs the same code on whichever pool the log has.
+macro_rules! on_pool {
+    ($log:expr, |$pool:ident| $body:expr) => {
+        match $log {
+            Log::Sqlite(outbox) => {
+                let $pool = outbox.pool();
+                $body
+            }
+            Log::Postgres(outbox) => {
+                let $pool = outbox.pool();
+                $body
+            }
+        }
+    };
+}
+
 impl Log {
+    /// Creates the example's tables (dropped first).
+    async fn create(&self) -> Result<(), sqlx::Error> {
+        let id = match self {
+            Log::Sqlite(_) => "INTEGER PRIMARY KEY AUTOINCREMENT",
+            Log::Postgres(_) => "BIGSERIAL PRIMARY KEY",
+        };
+        let statements = [
+            "DROP TABLE IF EXISTS outbox_example_log".to_owned(),
+            "DROP TABLE IF EXISTS outbox_example_orders".to_owned(),
+            "CREATE TABLE outbox_example_orders (number BIGINT PRIMARY KEY, customer TEXT NOT NULL)"
+                .to_owned(),
+            format!(
+                "CREATE TABLE outbox_example_log (id {id}, customer TEXT NOT NULL,
+                 number BIGINT NOT NULL, attempt BIGINT NOT NULL, pid BIGINT NOT NULL)"
+            ),
+        ];
+        for statement in statements {
+            let statement = sqlx::AssertSqlSafe(statement);
+            on_pool!(self, |pool| sqlx::raw_sql(statement)
+                .execute(pool)
+                .await
+                .map(drop))?;
+        }
+        Ok(())
+    }
+
     /// Records a delivery. One worker handles a customer at a time, so
     /// the log's order is the delivery order per customer.
     async fn write(&self, order: &Order, delivery: &Delivery) -> Result<(), sqlx::Error> {
@@ -205,31 +202,19 @@ impl Log {
             i64::from(delivery.attempt),
             i64::from(std::process::id()),
         );
-        match self {
-            Log::Sqlite(outbox) => {
-                sqlx::query(
-                    "INSERT INTO outbox_example_log (customer, number, attempt, pid) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .bind(&order.customer)
-                .bind(number)
-                .bind(attempt)
-                .bind(pid)
-                .execute(outbox.pool())
-                .await?;
-            }
-            Log::Postgres(outbox) => {
-                sqlx::query(
-                    "INSERT INTO outbox_example_log (customer, number, attempt, pid) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(&order.customer)
-                .bind(number)
-                .bind(attempt)
-                .bind(pid)
-                .execute(outbox.pool())
-                .await?;
-            }
-        }
-        Ok(())
+        on_pool!(self, |pool| sqlx::query(INSERT_LOG)
+            .bind(&order.customer)
+            .bind(number)
+            .bind(attempt)
+            .bind(pid)
+            .execute(pool)
+            .await
+            .map(drop))
+    }
+
+    /// (customer, number, attempt, worker pid) in delivery order.
+    async fn read(&self) -> Result<Vec<(String, i64, i64, i64)>, sqlx::Error> {
+        on_pool!(self, |pool| sqlx::query_as(READ_LOG).fetch_all(pool).await)
     }
 }
 
@@ -368,7 +353,8 @@ async fn shop<DB: Backend>(db: &str) -> Result<(), Failure> {
     let started = Instant::now();
     let outbox = DB::open(db).await?;
     outbox.install().await?;
-    DB::create_log(&outbox).await?;
+    let log = DB::log(outbox.clone());
+    log.create().await?;
     println!("shop: outbox ready ({db})");
     let mut workers = vec![Worker::start(db)?, Worker::start(db)?];
 
@@ -397,7 +383,7 @@ async fn shop<DB: Backend>(db: &str) -> Result<(), Failure> {
     // shipped the latest one: it is at work.
     let busy = loop {
         check_time(started)?;
-        let log = DB::read_log(&outbox).await?;
+        let log = log.read().await?;
         if log.len() >= (ORDERS / 4) as usize {
             break log.last().map_or(0, |(_, _, _, pid)| *pid);
         }
@@ -432,7 +418,7 @@ async fn shop<DB: Backend>(db: &str) -> Result<(), Failure> {
         worker.stop()?;
     }
     let dead = outbox.queue_stats(QUEUE).await?.dead;
-    check(&DB::read_log(&outbox).await?, dead)?;
+    check(&log.read().await?, dead)?;
     println!("shop: done in {:.1?}", started.elapsed());
     Ok(())
 }

@@ -14,11 +14,11 @@
 mod support;
 
 use std::io::Read;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use signals::durable::sqlx;
 use signals::durable::{self, Delivery, Dialect, Event, Outbox, RunReport, WorkerConfig};
+use support::processes::WorkerProcess;
 
 const EVENTS: u32 = 2000;
 const KEYS: u32 = 20;
@@ -269,73 +269,6 @@ async fn serve<DB: LogDb>(url: &str) -> RunReport {
         .unwrap()
 }
 
-/// A worker process, killed (by its own pid) if the test fails.
-struct WorkerProcess {
-    child: Option<Child>,
-}
-
-impl WorkerProcess {
-    fn spawn(backend: &str, url: &str) -> Self {
-        let child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "child_worker", "--nocapture", "--test-threads=1"])
-            .env(CHILD_URL, url)
-            .env(CHILD_BACKEND, backend)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start a worker process");
-        WorkerProcess { child: Some(child) }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.as_ref().unwrap().id()
-    }
-
-    /// SIGKILL, then reap.
-    fn kill(mut self) {
-        let mut child = self.child.take().unwrap();
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
-
-    /// Closes stdin (graceful shutdown) and returns the worker's report line.
-    fn finish(mut self) -> String {
-        let mut child = self.child.take().unwrap();
-        drop(child.stdin.take());
-        let start = Instant::now();
-        while child.try_wait().unwrap().is_none() {
-            if start.elapsed() > LIMIT {
-                child.kill().unwrap();
-                panic!("worker {} did not stop within {LIMIT:?}", child.id());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let output = child.wait_with_output().unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            output.status.success(),
-            "worker failed: {}\n{stdout}\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        // libtest prints `test child_worker ... ` on the same line first.
-        stdout
-            .lines()
-            .find_map(|l| l.find("REPORT ").map(|at| l[at..].to_owned()))
-            .unwrap_or_else(|| panic!("no report from the worker:\n{stdout}"))
-    }
-}
-
-impl Drop for WorkerProcess {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
 /// Commits half of the `EVENTS` events, on the keys of one parity, `PER_TX`
 /// per transaction; `seq` counts per key in commit order (each key belongs
 /// to one producer, whose commits are sequential).
@@ -374,7 +307,7 @@ async fn sigkill_a_worker_mid_run<DB: LogDb>(backend: &str, url: &str) {
     tx.commit().await.unwrap();
 
     let mut workers: Vec<WorkerProcess> = (0..WORKERS)
-        .map(|_| WorkerProcess::spawn(backend, url))
+        .map(|_| WorkerProcess::spawn(&[(CHILD_URL, url), (CHILD_BACKEND, backend)]))
         .collect();
     let producers = [0, 1].map(|p| tokio::spawn(produce(outbox.clone(), p)));
 
@@ -400,7 +333,10 @@ async fn sigkill_a_worker_mid_run<DB: LogDb>(backend: &str, url: &str) {
         .position(|w| w.pid() == victim)
         .expect("the linger holder is one of ours");
     workers.remove(at).kill();
-    workers.push(WorkerProcess::spawn(backend, url));
+    workers.push(WorkerProcess::spawn(&[
+        (CHILD_URL, url),
+        (CHILD_BACKEND, backend),
+    ]));
     for producer in producers {
         producer.await.unwrap();
     }
@@ -423,7 +359,10 @@ async fn sigkill_a_worker_mid_run<DB: LogDb>(backend: &str, url: &str) {
         }
     })
     .await;
-    let reports: Vec<String> = workers.into_iter().map(WorkerProcess::finish).collect();
+    let reports: Vec<String> = workers
+        .into_iter()
+        .map(|worker| worker.finish(LIMIT))
+        .collect();
 
     let log = DB::read_log(&outbox).await;
     check(&log);

@@ -3,4 +3,5 @@
 
 pub mod durable;
 pub mod postgres;
+pub mod processes;
 pub mod watchdog;

@@ -47,6 +47,10 @@ impl<D: DurableSignal> Signal<D> {
     /// process must connect it the same way: the senders, so that sends
     /// write its events, and the workers, so that they can run them.
     ///
+    /// Disconnecting it stops new events; this process's workers still run
+    /// the events already queued for it (they name it, and may be in
+    /// flight), so nothing committed is orphaned by a disconnect.
+    ///
     /// ```
     /// # use signals_core as signals;
     /// # use signals_macros::signal;
