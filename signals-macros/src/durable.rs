@@ -28,9 +28,9 @@ use syn::{FnArg, ItemFn, Path, ReturnType, Type};
 
 use crate::args::{Durable, ReceiverArgs};
 use crate::errors::Errors;
-use crate::receiver::submit;
 use crate::signature::{check_qualifiers, local_type};
 use crate::spans::{bounds, group};
+use crate::submit::submit;
 use crate::target::Target;
 
 const SHAPES: &str = "a durable receiver's accepted shapes: `()`, `(args: &Args)`, `(args: &Args, delivery: &Delivery)`";

@@ -11,6 +11,7 @@ mod receiver;
 mod signal;
 mod signature;
 mod spans;
+mod submit;
 mod target;
 
 use proc_macro::TokenStream;
