@@ -237,6 +237,8 @@
 //! program.
 
 pub use signals_core::*;
+#[cfg(feature = "sea-orm")]
+pub use signals_macros::model_signals;
 pub use signals_macros::{receiver, signal};
 
 // The README's examples are compiled and run as doctests.

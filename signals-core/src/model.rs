@@ -1,7 +1,8 @@
 //! The [`Model`] trait: what the model signals (`builtin`) and the helpers
-//! that send them (`models`) know about a model type. Public as
-//! `models::Model`; it lives below both so that neither reaches into the
-//! other for it.
+//! that send them (`models`) know about a model type, and [`ModelSender`]:
+//! which instance type each model signal hands a receiver filtered on a
+//! sender. Public as `models::Model` and `models::ModelSender`; they live
+//! below both so that neither reaches into the other for them.
 
 use std::any::Any;
 
@@ -22,4 +23,39 @@ pub trait Model: Any + Send + Sync {
     {
         std::any::type_name::<Self>()
     }
+}
+
+/// A sender of the model signals, and the instance type each of them hands
+/// to a receiver declared with `sender = Self`.
+///
+/// | sender | `pre_save` | `post_save` | `pre_delete` | `post_delete` |
+/// |---|---|---|---|---|
+/// | a [`Model`] type `M` (the [`models`](crate::models) helpers) | `M` | `M` | `M` | `M` |
+/// | a SeaORM entity `E` with `#[model_signals]` (feature `sea-orm`) | `E::ActiveModel` | `E::Model` | `E::ActiveModel` | `E::ActiveModel` |
+///
+/// Every [`Model`] is its own sender (a blanket impl); `#[model_signals]`
+/// implements it for the entity. You never implement it by hand for the
+/// signals to work, and the senders of the model signals are exactly these
+/// types, so a receiver's typed view always matches what was sent.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a sender of the model signals",
+    label = "neither a `signals::models::Model` nor a `#[model_signals]` SeaORM entity",
+    note = "implement `signals::models::Model` for it, or put `#[signals::model_signals]` on the entity's `impl ActiveModelBehavior for ActiveModel`"
+)]
+pub trait ModelSender: 'static {
+    /// What `pre_save` hands: the instance about to be written.
+    type Saving: Any + Send + Sync;
+    /// What `post_save` hands: the instance as written.
+    type Saved: Any + Send + Sync;
+    /// What `pre_delete` hands: the instance about to be deleted.
+    type Deleting: Any + Send + Sync;
+    /// What `post_delete` hands: the deleted instance.
+    type Deleted: Any + Send + Sync;
+}
+
+impl<M: Model> ModelSender for M {
+    type Saving = M;
+    type Saved = M;
+    type Deleting = M;
+    type Deleted = M;
 }
