@@ -17,10 +17,12 @@ mod watchdog;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
-    Set, ColumnTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter, Set,
 };
-use signals::builtin::{PostDelete, PostSave, PreDelete, PreSave, post_delete, post_save, pre_delete, pre_save};
+use signals::builtin::{
+    PostDelete, PostSave, PreDelete, PreSave, post_delete, post_save, pre_delete, pre_save,
+};
 use signals::receiver;
 use signals::seaorm::Connection;
 
@@ -60,7 +62,10 @@ async fn author_post_save(args: &PostSave<'_, author::Model>) {
 
 #[receiver(pre_delete, sender = author::Entity)]
 async fn author_pre_delete(args: &PreDelete<'_, author::ActiveModel>) {
-    let origin = args.origin.downcast_ref::<author::ActiveModel>().map(name_of);
+    let origin = args
+        .origin
+        .downcast_ref::<author::ActiveModel>()
+        .map(name_of);
     log(format!(
         "pre_delete {} using={} origin={origin:?}",
         name_of(args.instance),
@@ -87,7 +92,10 @@ fn any_post_save(args: &PostSave) {
 
 #[receiver(pre_save, sender = post::Entity)]
 fn post_pre_save(args: &PreSave<post::ActiveModel>) {
-    log(format!("post pre_save slug={:?}", args.instance.slug.try_as_ref()));
+    log(format!(
+        "post pre_save slug={:?}",
+        args.instance.slug.try_as_ref()
+    ));
 }
 
 #[receiver(post_save, sender = post::Entity)]
@@ -112,7 +120,10 @@ async fn insert_sends_pre_save_then_post_save_with_created(db: Db) {
         [
             "pre_save ada raw=false using=primary fields=None",
             "any post_save author ada",
-            &format!("post_save ada id={} created=true raw=false using=primary fields=None", ada.id),
+            &format!(
+                "post_save ada id={} created=true raw=false using=primary fields=None",
+                ada.id
+            ),
         ]
     );
 }
@@ -144,11 +155,16 @@ async fn update_lists_the_columns_it_sets(db: Db) {
     let mut again = saved;
     again.name = Set("grace hopper".into());
     again.save(&conn).await.unwrap();
-    let lines: Vec<String> = take_log().into_iter().filter(|l| l.starts_with("post_save")).collect();
+    let lines: Vec<String> = take_log()
+        .into_iter()
+        .filter(|l| l.starts_with("post_save"))
+        .collect();
     assert_eq!(
         lines,
         [
-            format!("post_save grace id={grace_id} created=true raw=false using=default fields=None"),
+            format!(
+                "post_save grace id={grace_id} created=true raw=false using=default fields=None"
+            ),
             format!(
                 r#"post_save grace hopper id={grace_id} created=false raw=false using=default fields=Some(["name"])"#
             ),
@@ -212,7 +228,10 @@ async fn a_failed_write_sends_no_post_save(db: Db) {
     dup.id = Set(ada.id);
     let error = dup.insert(&conn).await.unwrap_err();
     assert!(!error.to_string().is_empty());
-    assert_eq!(take_log(), ["pre_save imposter raw=false using=default fields=None"]);
+    assert_eq!(
+        take_log(),
+        ["pre_save imposter raw=false using=default fields=None"]
+    );
     // An update of a row that does not exist: pre_save, then no post_save.
     let mut ghost = ada.into_active_model();
     ghost.id = Set(ada_missing_id());
@@ -233,14 +252,20 @@ async fn a_plain_connection_says_default(db: Db) {
     new_author("ada").insert(&db.conn).await.unwrap();
     let lines = take_log();
     assert_eq!(lines[0], "pre_save ada raw=false using=default fields=None");
-    assert!(lines[2].ends_with("created=true raw=false using=default fields=None"), "{lines:?}");
+    assert!(
+        lines[2].ends_with("created=true raw=false using=default fields=None"),
+        "{lines:?}"
+    );
     // A transaction carries its connection's alias.
     let conn = Connection::new(db.conn.clone()).using("reporting");
     let txn = conn.begin().await.unwrap();
     assert_eq!(txn.alias(), "reporting");
     new_author("grace").insert(&txn).await.unwrap();
     txn.commit().await.unwrap();
-    assert_eq!(take_log()[0], "pre_save grace raw=false using=reporting fields=None");
+    assert_eq!(
+        take_log()[0],
+        "pre_save grace raw=false using=reporting fields=None"
+    );
 }
 
 /// What SeaORM runs without the hooks, as Django's bulk operations send no
@@ -254,7 +279,10 @@ async fn bulk_calls_send_nothing(db: Db) {
         .exec(&conn)
         .await
         .unwrap();
-    author::Entity::insert(new_author("b3")).exec(&conn).await.unwrap();
+    author::Entity::insert(new_author("b3"))
+        .exec(&conn)
+        .await
+        .unwrap();
     author::Entity::update_many()
         .col_expr(author::Column::Posts, Expr::value(7))
         .filter(author::Column::Name.starts_with("b"))
@@ -270,14 +298,22 @@ async fn bulk_calls_send_nothing(db: Db) {
         .await
         .unwrap()
         .unwrap();
-    author::Entity::delete(b3.into_active_model()).exec(&conn).await.unwrap();
-    author::Entity::delete_by_id(ada.id).exec(&conn).await.unwrap();
+    author::Entity::delete(b3.into_active_model())
+        .exec(&conn)
+        .await
+        .unwrap();
+    author::Entity::delete_by_id(ada.id)
+        .exec(&conn)
+        .await
+        .unwrap();
     author::Entity::delete_many()
         .filter(author::Column::Name.eq("b1"))
         .exec(&conn)
         .await
         .unwrap();
-    conn.execute_unprepared("UPDATE author SET posts = 0").await.unwrap();
+    conn.execute_unprepared("UPDATE author SET posts = 0")
+        .await
+        .unwrap();
     assert_eq!(take_log(), Vec::<String>::new());
     let left: Vec<String> = author::Entity::find()
         .all(&conn)

@@ -39,7 +39,6 @@ mod seaorm {
 
     use sea_orm::{ConnectionTrait, DbBackend, DbErr, ExecResult, QueryResult, Statement};
 
-
     use super::DbInHand;
 
     type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Send + 'a>>;

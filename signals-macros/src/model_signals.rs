@@ -22,7 +22,8 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident, ImplItem, ItemImpl, Path, Token};
 
-const MISUSE: &str = "`#[model_signals]` goes on a SeaORM entity's `impl ActiveModelBehavior for ActiveModel { … }`";
+const MISUSE: &str =
+    "`#[model_signals]` goes on a SeaORM entity's `impl ActiveModelBehavior for ActiveModel { … }`";
 
 /// The four hooks, in the order they are generated.
 const HOOKS: [&str; 4] = ["before_save", "after_save", "before_delete", "after_delete"];
@@ -95,10 +96,16 @@ fn parse_impl(item: TokenStream) -> syn::Result<ItemImpl> {
         ));
     }
     if let Some(bang) = bang {
-        return Err(syn::Error::new(bang.span, format!("{MISUSE}, not on a negative impl")));
+        return Err(syn::Error::new(
+            bang.span,
+            format!("{MISUSE}, not on a negative impl"),
+        ));
     }
     if let Some(unsafety) = imp.unsafety {
-        return Err(syn::Error::new(unsafety.span, format!("{MISUSE}, not on an unsafe impl")));
+        return Err(syn::Error::new(
+            unsafety.span,
+            format!("{MISUSE}, not on an unsafe impl"),
+        ));
     }
     if !imp.generics.params.is_empty() || imp.generics.where_clause.is_some() {
         return Err(syn::Error::new_spanned(
@@ -185,7 +192,11 @@ fn expand_impl(args: Args, mut imp: ItemImpl) -> TokenStream {
 
 /// The four hooks of the trait impl. `user[i]` names the user's moved hook
 /// for `HOOKS[i]`, if there is one.
-fn generated_hooks(private: &TokenStream, sea: &TokenStream, user: [Option<Ident>; 4]) -> Vec<ImplItem> {
+fn generated_hooks(
+    private: &TokenStream,
+    sea: &TokenStream,
+    user: [Option<Ident>; 4],
+) -> Vec<ImplItem> {
     let [before_save, after_save, before_delete, after_delete] = user;
     let result = quote!(::core::result::Result);
     let model = quote!(<<Self as #sea::ActiveModelTrait>::Entity as #sea::EntityTrait>::Model);

@@ -46,8 +46,8 @@ pub mod author {
 /// Posts: hand-written `before_save` (fills the slug) and `after_save`
 /// (logs), under the user's own `#[async_trait]`.
 pub mod post {
-    use sea_orm::entity::prelude::*;
     use sea_orm::Set;
+    use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "post")]
@@ -93,7 +93,10 @@ pub mod post {
         where
             C: ConnectionTrait,
         {
-            super::log(format!("post after_save hook {} insert={insert}", model.slug));
+            super::log(format!(
+                "post after_save hook {} insert={insert}",
+                model.slug
+            ));
             Ok(model)
         }
     }
@@ -121,7 +124,9 @@ static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// Appends a line to the scenario's log.
 pub fn log(line: String) {
-    LOG.lock().unwrap_or_else(PoisonError::into_inner).push(line);
+    LOG.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(line);
 }
 
 /// Takes the lines logged so far.

@@ -87,7 +87,11 @@ impl Connection {
     ///
     /// The database's error for `BEGIN`.
     pub async fn begin(&self) -> Result<Transaction, DbErr> {
-        Transaction::start(self.db.begin().await, &OnCommit::default(), self.alias_arc())
+        Transaction::start(
+            self.db.begin().await,
+            &OnCommit::default(),
+            self.alias_arc(),
+        )
     }
 
     /// Runs `callback` in a new transaction, as SeaORM's
@@ -173,7 +177,10 @@ impl TransactionTrait for Connection {
         isolation_level: Option<IsolationLevel>,
         access_mode: Option<AccessMode>,
     ) -> Result<Transaction, DbErr> {
-        let begun = self.db.begin_with_config(isolation_level, access_mode).await;
+        let begun = self
+            .db
+            .begin_with_config(isolation_level, access_mode)
+            .await;
         Transaction::start(begun, &OnCommit::default(), self.alias_arc())
     }
 
@@ -208,6 +215,10 @@ impl TransactionTrait for Connection {
         T: Send,
         E: fmt::Display + fmt::Debug + Send,
     {
-        run(self.begin_with_config(isolation_level, access_mode).await, callback).await
+        run(
+            self.begin_with_config(isolation_level, access_mode).await,
+            callback,
+        )
+        .await
     }
 }

@@ -237,7 +237,10 @@ impl TransactionTrait for Transaction {
         isolation_level: Option<IsolationLevel>,
         access_mode: Option<AccessMode>,
     ) -> Result<Transaction, DbErr> {
-        let begun = self.inner.begin_with_config(isolation_level, access_mode).await;
+        let begun = self
+            .inner
+            .begin_with_config(isolation_level, access_mode)
+            .await;
         Transaction::start(begun, &self.handle(), self.alias_arc())
     }
 
@@ -272,6 +275,10 @@ impl TransactionTrait for Transaction {
         T: Send,
         E: fmt::Display + fmt::Debug + Send,
     {
-        run(self.begin_with_config(isolation_level, access_mode).await, callback).await
+        run(
+            self.begin_with_config(isolation_level, access_mode).await,
+            callback,
+        )
+        .await
     }
 }
