@@ -18,7 +18,10 @@
 //! writes it as JSON for the gate. Measured with the package's default
 //! features (what a plain `signals-dispatch` dependency gives a user); the
 //! gate records which those are, from the manifest, and asks for a new
-//! baseline when they change.
+//! baseline when they change. Those include `tracing`: without a
+//! subscriber it adds 4 to 5 instructions to a `send` and about 25 to a
+//! `send_robust` or `asend`; `--no-default-features --features
+//! request-signals` measures without it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -3,8 +3,8 @@
 //! Run it twice and compare the same lines:
 //!
 //! ```text
+//! cargo bench --bench tracing_overhead --no-default-features --features request-signals
 //! cargo bench --bench tracing_overhead
-//! cargo bench --bench tracing_overhead --features tracing
 //! ```
 //!
 //! With the feature on, `send/*` pays one static callsite check per send

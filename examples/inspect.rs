@@ -124,7 +124,7 @@ fn main() -> Result<(), signals::ConnectError> {
                 .sender(Sender::of::<shop::Franchise>())
                 .dispatch_uid("loyalty-points")
                 .name("loyalty_points"),
-            |_, pizza| println!("loyalty: +{} points", pizza.size / 10),
+            |pizza: &shop::Pizza| println!("loyalty: +{} points", pizza.size / 10),
         )?
         .scoped();
     let dashboard = Arc::new(Dashboard);

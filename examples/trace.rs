@@ -2,8 +2,8 @@
 //! and the panics `send_robust` catches as ERROR events.
 //!
 //! ```text
-//! cargo run --example trace --features tracing
-//! RUST_LOG=signals=error cargo run --example trace --features tracing
+//! cargo run --example trace
+//! RUST_LOG=signals=error cargo run --example trace
 //! ```
 //!
 //! `RUST_LOG` takes `tracing-subscriber` target directives

@@ -91,7 +91,7 @@
 //!
 //! # Receivers
 //!
-//! `#[receiver(SIGNAL, sender = Type, dispatch_uid = "…", priority = N)]`
+//! [`#[receiver(SIGNAL, sender = Type, dispatch_uid = "…", priority = N)]`](macro@receiver)
 //! (every key optional) or `#[receiver([SIGNAL_A, SIGNAL_B])]` for a list of
 //! signals. The function is left as written, so it can still be called and
 //! disconnected by value. Accepted parameter shapes:
@@ -106,20 +106,16 @@
 //! Each may be `async`; its future must be `Send`. The return type must be
 //! the signal's response type. Misuse (unknown or repeated keys, an empty
 //! `dispatch_uid`, a generic function, a method, a wrong parameter type, …)
-//! fails to compile with an error at the offending token:
-//!
-//! ```compile_fail
-//! use signals::{receiver, signal};
-//! signal! { static SAVED: u32; }
-//! #[receiver(SAVED, dispatch_uid = "")]
-//! fn on_saved(_: &u32) {}
-//! # fn main() {}
-//! ```
-//!
-//! `crate = path` names the facade when it is re-exported under another
-//! path.
+//! fails to compile with an error at the offending token that says the fix.
+//! The attribute's page documents every key and rule.
 //!
 //! # Runtime connections
+//!
+//! [`connect`](Signal::connect) takes what `#[receiver]` takes, at run time:
+//! function items of the four shapes, sync or `async fn`, closures and
+//! `async` closures ([`shape`] lists every form and what stable Rust does
+//! not allow: closures annotate their arguments, `async` closures capture
+//! nothing).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -128,23 +124,71 @@
 //! signal! { pub static TICK: u64; }
 //! struct Clock;
 //!
-//! let handle = TICK.connect(|_sender, n: &u64| println!("tick {n}"))?;
+//! fn on_tick(n: &u64) { println!("tick {n}") }
+//! async fn log_tick(sender: Sender, n: &u64) { println!("{sender}: {n}") }
+//!
+//! let handle = TICK.connect(on_tick)?;
+//! TICK.connect(log_tick)?;
 //! let filtered = TICK.connect_with(
 //!     ConnectOptions::new().sender(Sender::of::<Clock>()).dispatch_uid("audit").priority(5),
-//!     |_, _: &u64| {},
+//!     |_: &u64| {},
 //! )?;
 //! // Disconnects when the guard is dropped.
-//! let guard = TICK.connect(|_, n: &u64| assert!(*n > 0))?.scoped();
+//! let guard = TICK.connect(|n: &u64| assert!(*n > 0))?.scoped();
 //! // Lives as long as `owner`.
 //! let owner = Arc::new(String::from("widget"));
 //! TICK.connect_weak(&owner, |owner: &String, _, n: &u64| println!("{owner}: {n}"))?;
 //!
 //! TICK.send(Sender::of::<Clock>(), &1);
 //! assert!(handle.disconnect());
+//! assert_eq!(TICK.disconnect_receiver(log_tick, None), Ok(true));
 //! assert_eq!(TICK.disconnect_uid("audit", Some(Sender::of::<Clock>())), Ok(true));
 //! drop((guard, owner, filtered));
 //! assert!(!TICK.has_listeners(Sender::NONE));
 //! # Ok::<(), signals::ConnectError>(())
+//! ```
+//!
+//! # Who answered: responses with their receivers
+//!
+//! Django's `send` returns `[(receiver, response)]`; `send` here returns the
+//! responses alone. When the sender needs to know who gave which response,
+//! [`Signal::with_receivers`] offers the same four sends (`send`,
+//! `send_robust`, `asend`, `asend_robust`), each returning
+//! `(receiver, response)` pairs ([`Answer`]): the receiver is a shared
+//! [`ReceiverInfo`] (name, module, file and line, `dispatch_uid`, sender
+//! filter, …) taken from the very snapshot the send used. Order and every
+//! other rule are those of the plain sends; a receiver that gives no
+//! response (a weak receiver whose owner is gone, a muted one, a typed one
+//! the instance does not match) has no pair.
+//!
+//! ```
+//! use signals::{receiver, signal, Sender};
+//!
+//! pub struct Order { pub total: u32 }
+//!
+//! signal! {
+//!     /// Asks every receiver whether an order may be placed.
+//!     pub static CHECK_ORDER: Order => Result<(), &'static str>;
+//! }
+//!
+//! #[receiver(CHECK_ORDER)]
+//! fn stock(_: &Order) -> Result<(), &'static str> { Ok(()) }
+//!
+//! #[receiver(CHECK_ORDER, dispatch_uid = "credit")]
+//! fn credit_limit(order: &Order) -> Result<(), &'static str> {
+//!     if order.total > 100 { Err("over the credit limit") } else { Ok(()) }
+//! }
+//!
+//! fn main() {
+//!     // Which receiver vetoed the order?
+//!     for (receiver, answer) in CHECK_ORDER.with_receivers().send(Sender::NONE, &Order { total: 120 }) {
+//!         if let Err(reason) = answer {
+//!             assert_eq!(receiver.name, "credit_limit");
+//!             assert_eq!(receiver.dispatch_uid.as_deref(), Some("credit"));
+//!             println!("{} ({}:{}) vetoed: {reason}", receiver.path(), receiver.file, receiver.line);
+//!         }
+//!     }
+//! }
 //! ```
 //!
 //! # Semantics
@@ -153,14 +197,26 @@
 //!
 //! - **Identity and de-duplication.** A receiver's key is its `dispatch_uid`
 //!   if it has one, else its function (a `#[receiver]` function, a function
-//!   item or a closure that captures nothing), else its connection (a
-//!   closure with captured state). The pair (key, sender filter) is unique: a
-//!   second registration with an equal pair is ignored, and `connect` returns
-//!   [`ConnectError::Duplicate`] naming the receiver that stays (Django
-//!   ignores it silently). Duplicates among `#[receiver]`s are resolved the
-//!   same way on every build (the first in dispatch order wins) and listed by
-//!   [`Signal::duplicates`]. An empty uid is a compile error in
-//!   `#[receiver]` and an error at run time (Django silently ignores it).
+//!   item or a closure that captures nothing; for a weak receiver, its owner
+//!   and its function together, as Django keys a bound method), else its
+//!   connection (a closure with captured state). The pair (key, sender
+//!   filter) is unique: a second registration with an equal pair is ignored,
+//!   and `connect` returns [`ConnectError::Duplicate`] naming the receiver
+//!   that stays (Django ignores it silently). Duplicates among
+//!   `#[receiver]`s are resolved the same way on every build (the first in
+//!   dispatch order wins) and listed by [`Signal::duplicates`]. An empty uid
+//!   is a compile error in `#[receiver]` and an error at run time (Django
+//!   silently ignores it).
+//! - **Disconnecting.** Every disconnect answers whether it removed a
+//!   receiver, as Django's `disconnect` returns a bool: `true` once, `false`
+//!   when there was none (never connected, already gone, owner dropped).
+//!   Where the argument can be wrong (a uid, a sender filter, a receiver
+//!   value, a [`Connection`] handed to a signal) the answer is `Ok(bool)`, and
+//!   [`DisconnectError`] means the argument cannot name any receiver (an
+//!   empty uid, `Sender::NONE` as a filter, a function pointer, a capturing
+//!   closure, another signal's connection); its message says what to pass
+//!   instead. [`Connection::disconnect`] cannot be misused and returns the
+//!   bool alone.
 //! - **Senders.** A [`Sender`] is a type ([`Sender::of`]) or a name
 //!   ([`Sender::named`]) compared by value (Django compares object identity).
 //!   A receiver without a sender filter hears every send; a send from
@@ -179,8 +235,10 @@
 //!   receivers before it ran, and the signal keeps working (nothing is
 //!   poisoned). `send_robust` / `asend_robust` call every receiver and return
 //!   `Ok(response)` or a [`ReceiverError`] naming the receiver with the panic
-//!   message. Under `panic = "abort"` a panicking receiver ends the process
-//!   in every variant.
+//!   message, and log each caught panic as an ERROR event of the `signals`
+//!   target (feature `tracing`, on by default), as Django logs them; install
+//!   any `tracing` subscriber to see them. Under `panic = "abort"` a
+//!   panicking receiver ends the process in every variant.
 //! - **Async.** `asend` runs sync receivers in order on the calling task,
 //!   then awaits async receivers concurrently in that same task: no spawn,
 //!   no runtime of ours, any executor works (Django runs the sync ones on a
@@ -205,7 +263,19 @@
 //! Registrations live in the crate that defines the receiver. If nothing in
 //! the final binary refers to that crate, the linker leaves it out and its
 //! receivers silently never register. Refer to the crate from the binary,
-//! e.g. `use my_receivers as _;` in `main.rs` (see the README).
+//! e.g. `use my_receivers as _;` in `main.rs`, and assert it at start-up or
+//! in a test with [`registry::assert_linked`], which fails with a message
+//! naming the crate and that fix:
+//!
+//! ```
+//! // In main.rs of an application whose receivers live in crate
+//! // `my-receivers` (with `use my_receivers as _;` at the top):
+//! match signals::registry::assert_linked("my-receivers") {
+//!     Ok(linked) => println!("{} receivers from {}", linked.receivers, linked.name),
+//!     // Here the crate is not linked, so the check says how to fix it.
+//!     Err(not_linked) => eprintln!("{not_linked}"),
+//! }
+//! ```
 //!
 //! # Beyond the dispatcher
 //!
@@ -226,8 +296,17 @@
 //! |---|---|---|
 //! | `request-signals` | yes | the request signals in [`builtin`] (their arguments borrow `http` types) |
 //! | `tokio` | yes | `send` knows tokio's runtimes and never freezes one (see [`Signal::send`]) |
+//! | `tracing` | yes | an ERROR event per panic `send_robust`/`asend_robust` catch, a span per send and per receiver call; with no subscriber a send pays one level check |
 //! | `tower` | no | `http::SignalsLayer`, sending the request signals around every request (implies `request-signals` and `tokio`) |
-//! | `tracing` | no | a span per send and per receiver call, an error event per caught panic |
+//! | `sea-orm` | no | [`seaorm`] and [`model_signals`]: SeaORM 2 entities send the model signals from their hooks, with the connection in hand and on-commit delivery (needs Rust 1.94) |
+//!
+//! To leave `tracing` (or `tokio`) out, turn the default features off and
+//! name the ones to keep:
+//!
+//! ```toml
+//! [dependencies]
+//! signals = { package = "signals-dispatch", version = "0.1", default-features = false, features = ["request-signals", "tokio"] }
+//! ```
 //!
 //! # Introspection
 //!
@@ -237,9 +316,19 @@
 //! program.
 
 pub use signals_core::*;
+
+#[doc = include_str!("macros/receiver.md")]
+#[doc(inline)]
+pub use signals_macros::receiver;
+
+#[doc = include_str!("macros/signal.md")]
+#[doc(inline)]
+pub use signals_macros::signal;
+
 #[cfg(feature = "sea-orm")]
+#[doc = include_str!("macros/model_signals.md")]
+#[doc(inline)]
 pub use signals_macros::model_signals;
-pub use signals_macros::{receiver, signal};
 
 // The README's examples are compiled and run as doctests.
 #[cfg(doctest)]

@@ -66,7 +66,7 @@ fn asend_on_futures_block_on() {
     let _ = MIXED
         .connect_async(|_, n| Box::pin(async move { n + 1 }))
         .unwrap();
-    let _ = MIXED.connect(|_, n| n * 10).unwrap();
+    let _ = MIXED.connect(|n: &u32| n * 10).unwrap();
     assert_eq!(block_on(MIXED.asend(Sender::NONE, &3)), vec![30, 4]);
     assert_eq!(
         block_on(MIXED.asend_robust(Sender::NONE, &3)),

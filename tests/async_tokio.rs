@@ -40,7 +40,7 @@ async fn asend_on_current_thread_runtime() {
             })
         })
         .unwrap();
-    let _ = MIXED.connect(|_, n| n * 10).unwrap();
+    let _ = MIXED.connect(|n: &u32| n * 10).unwrap();
     let value = 4;
     assert_eq!(MIXED.asend(Sender::NONE, &value).await, vec![40, 5]);
     let robust = MIXED.asend_robust(Sender::NONE, &value).await;
@@ -179,7 +179,7 @@ async fn send_from_blocking_thread_waits_for_runtime_tasks() {
             })
         })
         .unwrap();
-    let _ = FROM_BLOCKING.connect(|_, n| *n).unwrap();
+    let _ = FROM_BLOCKING.connect(|n: &u32| *n).unwrap();
     let sending = tokio::task::spawn_blocking(|| FROM_BLOCKING.send(Sender::NONE, &1));
     // The async receiver is now pending inside `send`.
     within_deadline(started_rx.recv()).await.unwrap();
@@ -213,7 +213,7 @@ async fn send_inside_current_thread_runtime_with_async_receivers_refuses() {
     let sync_calls = Arc::new(Mutex::new(0));
     let calls = sync_calls.clone();
     let _ = SEND_INSIDE_RUNTIME
-        .connect(move |_, n| {
+        .connect(move |_, n: &u32| {
             *calls.lock().unwrap() += 1;
             n + 1
         })

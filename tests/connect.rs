@@ -71,7 +71,7 @@ fn capturing_closures_are_keyed_by_connection() {
     for _ in 0..3 {
         let calls = Arc::clone(&calls);
         let _ = CAPTURING_TWICE
-            .connect(move |_, _| calls.fetch_add(1, Ordering::SeqCst))
+            .connect(move || calls.fetch_add(1, Ordering::SeqCst))
             .unwrap();
     }
     assert_eq!(CAPTURING_TWICE.receivers().len(), 3);
@@ -83,8 +83,8 @@ fn capturing_closures_are_keyed_by_connection() {
 // when they do the same thing.
 #[test]
 fn distinct_closures_are_distinct_receivers() {
-    let _ = DISTINCT_CLOSURES.connect(|_, n| n + 1).unwrap();
-    let _ = DISTINCT_CLOSURES.connect(|_, n| n + 1).unwrap();
+    let _ = DISTINCT_CLOSURES.connect(|n: &u32| n + 1).unwrap();
+    let _ = DISTINCT_CLOSURES.connect(|n: &u32| n + 1).unwrap();
     assert_eq!(DISTINCT_CLOSURES.send(Sender::NONE, &1), vec![2, 2]);
 }
 
@@ -94,10 +94,10 @@ fn distinct_closures_are_distinct_receivers() {
 fn same_uid_keeps_the_first_receiver() {
     let options = || ConnectOptions::new().dispatch_uid("audit");
     let _ = UID_FIRST_WINS
-        .connect_with(options().name("first"), |_, _| "first")
+        .connect_with(options().name("first"), || "first")
         .unwrap();
     let err = UID_FIRST_WINS
-        .connect_with(options().name("second"), |_, _| "second")
+        .connect_with(options().name("second"), || "second")
         .unwrap_err();
     match err {
         ConnectError::Duplicate { existing } => {
@@ -148,7 +148,7 @@ fn same_uid_for_different_senders_is_not_a_duplicate() {
             ConnectOptions::new()
                 .dispatch_uid("mail")
                 .sender(Sender::named("billing")),
-            |_, _| "billing",
+            || "billing",
         )
         .unwrap();
     let _ = UID_PER_SENDER
@@ -156,11 +156,11 @@ fn same_uid_for_different_senders_is_not_a_duplicate() {
             ConnectOptions::new()
                 .dispatch_uid("mail")
                 .sender(Sender::named("shipping")),
-            |_, _| "shipping",
+            || "shipping",
         )
         .unwrap();
     let _ = UID_PER_SENDER
-        .connect_with(ConnectOptions::new().dispatch_uid("mail"), |_, _| "any")
+        .connect_with(ConnectOptions::new().dispatch_uid("mail"), || "any")
         .unwrap();
     assert_eq!(UID_PER_SENDER.receivers().len(), 3);
     assert_eq!(
@@ -176,7 +176,7 @@ fn same_uid_for_different_senders_is_not_a_duplicate() {
 fn empty_dispatch_uid_is_refused() {
     let options = || ConnectOptions::new().dispatch_uid("");
     assert_eq!(
-        EMPTY_UID.connect_with(options(), |_, _| ()).unwrap_err(),
+        EMPTY_UID.connect_with(options(), || ()).unwrap_err(),
         ConnectError::EmptyDispatchUid
     );
     assert_eq!(
@@ -203,7 +203,7 @@ fn empty_dispatch_uid_is_refused() {
 fn none_sender_filter_is_refused() {
     let options = || ConnectOptions::new().sender(Sender::NONE);
     assert_eq!(
-        NONE_FILTER.connect_with(options(), |_, _| ()).unwrap_err(),
+        NONE_FILTER.connect_with(options(), || ()).unwrap_err(),
         ConnectError::NoneSenderFilter
     );
     assert_eq!(
@@ -227,7 +227,7 @@ fn none_sender_filter_is_refused() {
 #[test]
 fn uid_is_shared_between_sync_and_async_receivers() {
     let options = || ConnectOptions::new().dispatch_uid("notify");
-    let _ = SYNC_ASYNC_UID.connect_with(options(), |_, _| ()).unwrap();
+    let _ = SYNC_ASYNC_UID.connect_with(options(), || ()).unwrap();
     assert!(matches!(
         SYNC_ASYNC_UID.connect_async_with(options(), |_, _| Box::pin(async {})),
         Err(ConnectError::Duplicate { .. })
@@ -260,7 +260,7 @@ fn refused_connect_leaves_the_signal_unchanged() {
     assert!(DUPLICATE_LEAVES_TABLE.connect(double).is_err());
     assert!(
         DUPLICATE_LEAVES_TABLE
-            .connect_with(ConnectOptions::new().dispatch_uid(""), |_, n| *n)
+            .connect_with(ConnectOptions::new().dispatch_uid(""), |n: &u32| *n)
             .is_err()
     );
     assert_eq!(DUPLICATE_LEAVES_TABLE.receivers(), before);
@@ -273,11 +273,11 @@ fn duplicate_error_names_the_existing_receiver() {
     let _ = DUPLICATE_DISPLAY
         .connect_with(
             ConnectOptions::new().dispatch_uid("x").name("keeper"),
-            |_, _| (),
+            || (),
         )
         .unwrap();
     let err = DUPLICATE_DISPLAY
-        .connect_with(ConnectOptions::new().dispatch_uid("x"), |_, _| ())
+        .connect_with(ConnectOptions::new().dispatch_uid("x"), || ())
         .unwrap_err();
     let text = err.to_string();
     assert!(text.contains("duplicate"), "{text}");

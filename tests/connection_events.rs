@@ -49,7 +49,7 @@ fn connect_and_disconnect_are_reported_with_the_receiver() {
     let before = STATIC_OBSERVER_CALLS.load(Ordering::SeqCst);
 
     let connection = WATCHED
-        .connect_with(ConnectOptions::new().name("audit"), |_, _| {})
+        .connect_with(ConnectOptions::new().name("audit"), || {})
         .unwrap();
     connected.assert_sent_once_with(&(
         "connection_events::WATCHED".to_owned(),
@@ -77,7 +77,7 @@ fn connect_and_disconnect_are_reported_with_the_receiver() {
     disconnected.assert_sent_times(2);
 
     // Scoped connections report their end too.
-    drop(WATCHED.connect(|_, _| {}).unwrap().scoped());
+    drop(WATCHED.connect(|| {}).unwrap().scoped());
     disconnected.assert_sent_times(3);
 }
 
@@ -93,7 +93,7 @@ fn events_carry_the_receiver_metadata_and_the_changed_signal_as_sender() {
                 .dispatch_uid("uid-1")
                 .priority(3)
                 .sender(Sender::named("till")),
-            |_, _| {},
+            || {},
         )
         .unwrap()
         .scoped();
@@ -139,14 +139,14 @@ fn observers_may_connect_disconnect_and_send_on_the_changed_signal() {
     let _observer = RECEIVER_CONNECTED
         .connect_with(
             ConnectOptions::new().sender(Sender::of::<REENTRANT>()),
-            move |_, event| {
+            move |event: &ReceiverEvent| {
                 log.lock().unwrap().push(event.receiver.name.to_string());
                 // Reentrant use of the signal that just changed: send it,
                 // and connect a helper exactly once.
                 REENTRANT.send(Sender::NONE, &0);
                 if event.receiver.name == "first" {
                     let helper = REENTRANT
-                        .connect_with(ConnectOptions::new().name("helper"), |_, _| {})
+                        .connect_with(ConnectOptions::new().name("helper"), || {})
                         .unwrap();
                     assert!(helper.disconnect());
                 }
@@ -155,11 +155,15 @@ fn observers_may_connect_disconnect_and_send_on_the_changed_signal() {
         .unwrap()
         .scoped();
     let _first = REENTRANT
-        .connect_with(ConnectOptions::new().name("first"), |_, _| {})
+        .connect_with(ConnectOptions::new().name("first"), || {})
         .unwrap()
         .scoped();
     assert_eq!(*seen.lock().unwrap(), ["first", "helper"]);
     assert_eq!(REENTRANT.receivers().len(), 1);
+}
+
+fn failing_observer() {
+    panic!("observer failed")
 }
 
 #[test]
@@ -167,11 +171,11 @@ fn a_panicking_observer_does_not_break_the_change() {
     let _observer = RECEIVER_CONNECTED
         .connect_with(
             ConnectOptions::new().sender(Sender::of::<PANICKY>()),
-            |_, _| panic!("observer failed"),
+            failing_observer,
         )
         .unwrap()
         .scoped();
-    let connection = PANICKY.connect(|_, _| {}).unwrap();
+    let connection = PANICKY.connect(|| {}).unwrap();
     assert!(connection.is_connected());
     assert_eq!(PANICKY.receivers().len(), 1);
 }

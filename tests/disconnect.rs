@@ -20,6 +20,7 @@ signal! {
     static FUNCTION_SENDER_SPECIFIC: u32 => u32;
     static FUNCTION_WITH_UID: u32 => u32;
     static FUNCTION_ERRORS: u32;
+    static FUNCTION_POINTER: u32;
     static ASYNC_BY_FUNCTION: u32 => u32;
     static RECONNECT: u32 => u32;
     static FIRST_OF_MANY: u32 => &'static str;
@@ -54,35 +55,42 @@ fn disconnect_by_handle() {
 fn disconnect_through_the_signal() {
     let conn = BY_SIGNAL_METHOD.connect(double).unwrap();
     assert!(std::ptr::eq(conn.signal(), &BY_SIGNAL_METHOD));
-    assert!(BY_SIGNAL_METHOD.disconnect(conn));
-    assert!(!BY_SIGNAL_METHOD.disconnect(conn));
+    assert_eq!(BY_SIGNAL_METHOD.disconnect(conn), Ok(true));
+    assert_eq!(BY_SIGNAL_METHOD.disconnect(conn), Ok(false));
     assert!(BY_SIGNAL_METHOD.send(Sender::NONE, &1).is_empty());
 }
 
-// Rule 14: a handle only ever disconnects the receiver it created, even when
-// given to another signal of the same definition.
+// A handle only ever disconnects the receiver it created. Handing it to
+// another signal of the same definition is a mistake, reported as one
+// instead of a silent `false`, and removes nothing.
 #[test]
-fn handle_of_another_signal_removes_nothing() {
+fn handle_of_another_signal_is_refused() {
     let local: Signal<FOREIGN_HANDLE> = Signal::new();
-    let conn = local.connect(|_, _| ()).unwrap();
-    let _ = FOREIGN_HANDLE.connect(|_, _| ()).unwrap();
-    assert!(!FOREIGN_HANDLE.disconnect(conn));
+    let conn = local.connect(|| ()).unwrap();
+    let _ = FOREIGN_HANDLE.connect(|| ()).unwrap();
+    let err = FOREIGN_HANDLE.disconnect(conn).unwrap_err();
+    assert_eq!(
+        err,
+        DisconnectError::ForeignConnection {
+            signal: "FOREIGN_HANDLE"
+        }
+    );
+    let text = err.to_string();
+    assert!(text.contains("another `Signal` instance"), "{text}");
+    assert!(text.contains("Connection::disconnect"), "{text}");
     assert!(conn.is_connected());
     assert_eq!(FOREIGN_HANDLE.receivers().len(), 1);
-    assert!(local.disconnect(conn));
+    assert_eq!(local.disconnect(conn), Ok(true));
 }
 
 // Rules 13/14: disconnect by uid returns whether something was removed.
 #[test]
 fn disconnect_by_uid() {
     let _ = BY_UID
-        .connect_with(
-            ConnectOptions::new().dispatch_uid("mailer"),
-            |_, _| "mailer",
-        )
+        .connect_with(ConnectOptions::new().dispatch_uid("mailer"), || "mailer")
         .unwrap();
     let _ = BY_UID
-        .connect_with(ConnectOptions::new().dispatch_uid("audit"), |_, _| "audit")
+        .connect_with(ConnectOptions::new().dispatch_uid("audit"), || "audit")
         .unwrap();
     assert_eq!(BY_UID.disconnect_uid("mailer", None), Ok(true));
     assert_eq!(BY_UID.disconnect_uid("mailer", None), Ok(false));
@@ -98,11 +106,11 @@ fn disconnect_by_uid_respects_the_sender() {
     let _ = UID_WITH_SENDER
         .connect_with(
             ConnectOptions::new().dispatch_uid("mail").sender(billing),
-            |_, _| "billing",
+            || "billing",
         )
         .unwrap();
     let _ = UID_WITH_SENDER
-        .connect_with(ConnectOptions::new().dispatch_uid("mail"), |_, _| "any")
+        .connect_with(ConnectOptions::new().dispatch_uid("mail"), || "any")
         .unwrap();
     assert_eq!(
         UID_WITH_SENDER.disconnect_uid("mail", Some(Sender::named("other"))),
@@ -123,7 +131,7 @@ fn disconnect_by_uid_respects_the_sender() {
 #[test]
 fn disconnect_by_uid_rejects_misuse() {
     let _ = UID_ERRORS
-        .connect_with(ConnectOptions::new().dispatch_uid("x"), |_, _| ())
+        .connect_with(ConnectOptions::new().dispatch_uid("x"), || ())
         .unwrap();
     assert_eq!(
         UID_ERRORS.disconnect_uid("", None),
@@ -206,14 +214,56 @@ fn disconnect_by_function_rejects_misuse() {
     let err = FUNCTION_ERRORS
         .disconnect_receiver(counting, None)
         .unwrap_err();
-    assert!(matches!(err, DisconnectError::NotAFunction { .. }));
-    assert!(err.to_string().contains("Connection"), "{err}");
+    assert!(matches!(err, DisconnectError::CapturesState { .. }));
+    let text = err.to_string();
+    assert!(text.contains("closure that captures state"), "{text}");
+    assert!(text.contains("`Connection`"), "{text}");
     assert_eq!(
-        FUNCTION_ERRORS.disconnect_receiver(double, Some(Sender::NONE)),
+        FUNCTION_ERRORS.disconnect_receiver(ignore, Some(Sender::NONE)),
         Err(DisconnectError::NoneSenderFilter)
     );
     FUNCTION_ERRORS.send(Sender::NONE, &0);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+fn ignore(_: &u32) {}
+
+// A function pointer has the same type for every function of its
+// signature, so it cannot say which function to disconnect: the error says
+// it is a function pointer (not "a closure") and to pass the function item.
+// A boxed callable carries state like a capturing closure.
+#[test]
+fn disconnect_by_function_pointer_says_to_pass_the_function() {
+    let _ = FUNCTION_POINTER.connect(ignore).unwrap();
+    let pointer = ignore as fn(&u32);
+    let err = FUNCTION_POINTER
+        .disconnect_receiver(pointer, None)
+        .unwrap_err();
+    assert_eq!(
+        err,
+        DisconnectError::FunctionPointer {
+            type_name: "fn(&'_ u32)"
+        }
+    );
+    let text = err.to_string();
+    assert!(text.contains("is a function pointer"), "{text}");
+    assert!(text.contains("pass the function item itself"), "{text}");
+    assert!(!text.contains("closure"), "{text}");
+
+    let boxed: Box<dyn Fn(&u32) + Send + Sync> = Box::new(ignore);
+    let err = FUNCTION_POINTER
+        .disconnect_receiver(boxed, None)
+        .unwrap_err();
+    assert!(
+        matches!(err, DisconnectError::CapturesState { .. }),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("carries state"), "{text}");
+    assert!(!text.contains("closure"), "{text}");
+
+    assert_eq!(FUNCTION_POINTER.receivers().len(), 1);
+    assert_eq!(FUNCTION_POINTER.disconnect_receiver(ignore, None), Ok(true));
 }
 
 fn async_double<'b>(_: Sender, n: &'b u32) -> signals::BoxFuture<'b, u32> {
@@ -247,9 +297,9 @@ fn reconnect_after_disconnect() {
 // their order.
 #[test]
 fn disconnect_removes_only_its_registration() {
-    let a = FIRST_OF_MANY.connect(|_, _| "a").unwrap();
-    let _ = FIRST_OF_MANY.connect(|_, _| "b").unwrap();
-    let _ = FIRST_OF_MANY.connect(|_, _| "c").unwrap();
+    let a = FIRST_OF_MANY.connect(|| "a").unwrap();
+    let _ = FIRST_OF_MANY.connect(|| "b").unwrap();
+    let _ = FIRST_OF_MANY.connect(|| "c").unwrap();
     assert!(a.disconnect());
     assert_eq!(FIRST_OF_MANY.send(Sender::NONE, &0), vec!["b", "c"]);
 }

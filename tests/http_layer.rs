@@ -76,7 +76,7 @@ impl Recorder {
             .scoped();
         let e = events.clone();
         let exception = got_request_exception
-            .connect(move |sender, args: &GotRequestException| {
+            .connect(move |sender: Sender, args: &GotRequestException| {
                 if args.uri.path().starts_with(prefix) {
                     e.lock().unwrap().push(format!(
                         "exception {} {} x-test={:?} none_sender={}",

@@ -160,13 +160,10 @@ fn receivers_for_a_sender() {
         })
         .unwrap();
     let _ = RECEIVERS_FOR
-        .connect_with(
-            ConnectOptions::new().name("oven-only").sender(oven),
-            |_, _| (),
-        )
+        .connect_with(ConnectOptions::new().name("oven-only").sender(oven), || ())
         .unwrap();
     let _ = RECEIVERS_FOR
-        .connect_with(ConnectOptions::new().name("sync-any"), |_, _| ())
+        .connect_with(ConnectOptions::new().name("sync-any"), || ())
         .unwrap();
     let names = |infos: Vec<signals::ReceiverInfo>| {
         infos
@@ -194,11 +191,11 @@ fn receivers_for_a_sender() {
 fn has_listeners_for_the_anonymous_sender() {
     let oven = Sender::of::<Oven>();
     let conn = LISTENERS_NONE
-        .connect_with(ConnectOptions::new().sender(oven), |_, _| ())
+        .connect_with(ConnectOptions::new().sender(oven), || ())
         .unwrap();
     assert!(!LISTENERS_NONE.has_listeners(Sender::NONE));
     assert!(LISTENERS_NONE.has_listeners(oven));
-    let any = LISTENERS_NONE.connect(|_, _| ()).unwrap();
+    let any = LISTENERS_NONE.connect(|| ()).unwrap();
     assert!(LISTENERS_NONE.has_listeners(Sender::NONE));
     assert!(any.disconnect() && conn.disconnect());
     assert!(!LISTENERS_NONE.has_listeners(oven));
@@ -219,7 +216,7 @@ fn has_listeners_for_a_given_sender() {
     assert!(LISTENERS_FILTERED.has_listeners(oven));
     assert!(!LISTENERS_FILTERED.has_listeners(Sender::named("fridge")));
     assert!(!LISTENERS_FILTERED.has_listeners(Sender::NONE));
-    let _ = LISTENERS_FILTERED.connect(|_, _| ()).unwrap();
+    let _ = LISTENERS_FILTERED.connect(|| ()).unwrap();
     assert!(LISTENERS_FILTERED.has_listeners(Sender::named("fridge")));
 }
 
@@ -232,7 +229,7 @@ fn signal_without_receivers() {
     assert!(LISTENERS_EMPTY.send_robust(Sender::NONE, &0).is_empty());
     assert!(LISTENERS_EMPTY.receivers().is_empty());
     assert!(LISTENERS_EMPTY.duplicates().is_empty());
-    let conn = LISTENERS_EMPTY.connect(|_, _| ()).unwrap();
+    let conn = LISTENERS_EMPTY.connect(|| ()).unwrap();
     assert!(LISTENERS_EMPTY.has_listeners(Sender::NONE));
     assert!(conn.disconnect());
     assert!(!LISTENERS_EMPTY.has_listeners(Sender::NONE));

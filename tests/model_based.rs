@@ -4,7 +4,9 @@
 //!
 //! - identity: the key is the `dispatch_uid`, else the function (fn items),
 //!   else the connection; (key, sender filter) is unique, a second connect is
-//!   a `Duplicate`;
+//!   a `Duplicate` (weak receivers here always get a fresh owner, so their
+//!   (owner, function) key is as unique as a connection; `weak_scoped.rs`
+//!   tests the same owner twice);
 //! - senders: an unfiltered receiver hears every send, a filtered one only its
 //!   sender; a send from `Sender::NONE` reaches only unfiltered receivers;
 //! - order: priority descending, then connect order; sync receivers are
@@ -210,15 +212,15 @@ fn connect<'s>(
     label: u32,
 ) -> Result<Handle<'s>, ConnectError> {
     Ok(match kind {
-        Kind::Sync => Handle::Plain(signal.connect_with(options, move |_, ()| called(label))?),
-        Kind::Async => Handle::Plain(signal.connect_async_with(options, move |_, ()| {
+        Kind::Sync => Handle::Plain(signal.connect_with(options, move || called(label))?),
+        Kind::Async => Handle::Plain(signal.connect_async_with(options, move |_, _| {
             // Called (in dispatch order) when the future is created.
             let label = called(label);
             Box::pin(async move { label })
         })?),
         Kind::Scoped => Handle::Scoped(Some(
             signal
-                .connect_with(options, move |_, ()| called(label))?
+                .connect_with(options, move || called(label))?
                 .scoped(),
         )),
         Kind::Weak => {

@@ -100,7 +100,7 @@ fn unfiltered_receivers_downcast_the_instance() {
     let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
     let _connection = post_save
-        .connect(move |sender, args: &PostSave| {
+        .connect(move |sender: Sender, args: &PostSave| {
             // Other tests save too; keep only this test's types.
             if let Some(erased) = args.instance.downcast_ref::<Erased>() {
                 assert!(sender.is::<Erased>());
@@ -139,26 +139,22 @@ fn a_persistence_error_propagates_and_skips_post_signals() {
     let only = ConnectOptions::new().sender(Sender::of::<Failing>());
     let l = log.clone();
     let _pre = pre_save
-        .connect_with(only.clone(), move |_, _| l.lock().unwrap().push("pre_save"))
+        .connect_with(only.clone(), move || l.lock().unwrap().push("pre_save"))
         .unwrap()
         .scoped();
     let l = log.clone();
     let _post = post_save
-        .connect_with(only.clone(), move |_, _| {
-            l.lock().unwrap().push("post_save")
-        })
+        .connect_with(only.clone(), move || l.lock().unwrap().push("post_save"))
         .unwrap()
         .scoped();
     let l = log.clone();
     let _pre_delete = pre_delete
-        .connect_with(only.clone(), move |_, _| {
-            l.lock().unwrap().push("pre_delete")
-        })
+        .connect_with(only.clone(), move || l.lock().unwrap().push("pre_delete"))
         .unwrap()
         .scoped();
     let l = log.clone();
     let _post_delete = post_delete
-        .connect_with(only, move |_, _| l.lock().unwrap().push("post_delete"))
+        .connect_with(only, move || l.lock().unwrap().push("post_delete"))
         .unwrap()
         .scoped();
 
@@ -253,10 +249,7 @@ impl Model for Nobody {
 fn needs_signals_is_false_without_listeners() {
     assert!(!Deletion::needs_signals::<Nobody>());
     let connection = post_delete
-        .connect_with(
-            ConnectOptions::new().sender(Sender::of::<Nobody>()),
-            |_, _| {},
-        )
+        .connect_with(ConnectOptions::new().sender(Sender::of::<Nobody>()), || {})
         .unwrap();
     assert!(Deletion::needs_signals::<Nobody>());
     connection.disconnect();
@@ -315,7 +308,7 @@ fn m2m_changed_follows_djangos_pk_set_rules() {
     let _c = m2m_changed
         .connect_with(
             ConnectOptions::new().sender(Sender::of::<PostTags>()),
-            move |_, args| l.lock().unwrap().push(describe(args)),
+            move |args: &M2mChanged| l.lock().unwrap().push(describe(args)),
         )
         .unwrap()
         .scoped();
@@ -456,7 +449,7 @@ fn resending_arguments_from_another_sender_is_an_error_not_a_skip() {
     let _c = post_save
         .connect_with(
             ConnectOptions::new().sender(Sender::of::<Victim>()),
-            move |_, args| {
+            move |args: &PostSave| {
                 // A bug: re-sending a Victim's arguments as if from Impostor.
                 let results = post_save.send_robust(Sender::of::<Impostor>(), args);
                 o.lock().unwrap().extend(results);

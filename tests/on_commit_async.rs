@@ -11,7 +11,7 @@ mod runtimes;
 mod watchdog;
 
 use std::sync::{Arc, Mutex};
-use std::thread::{self, ThreadId};
+use std::thread;
 
 use runtimes::{
     Flavour, current_thread, guard, hop_from, multi_thread, on_both_flavours, panic_message,

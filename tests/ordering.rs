@@ -74,7 +74,7 @@ mod alpha {
 #[test]
 fn runtime_receivers_run_in_connect_order() {
     for i in 0..10u32 {
-        let _ = CONNECT_ORDER.connect(move |_, n| n + i).unwrap();
+        let _ = CONNECT_ORDER.connect(move |n: &u32| n + i).unwrap();
     }
     assert_eq!(
         CONNECT_ORDER.send(Sender::NONE, &100),
@@ -87,12 +87,12 @@ fn runtime_receivers_run_in_connect_order() {
 #[test]
 fn higher_priority_runs_first() {
     let with = |p| ConnectOptions::new().priority(p);
-    let _ = PRIORITY.connect_with(with(0), |_, _| "0").unwrap();
-    let _ = PRIORITY.connect_with(with(5), |_, _| "5a").unwrap();
-    let _ = PRIORITY.connect_with(with(-1), |_, _| "-1").unwrap();
-    let _ = PRIORITY.connect_with(with(5), |_, _| "5b").unwrap();
-    let _ = PRIORITY.connect_with(with(10), |_, _| "10").unwrap();
-    let _ = PRIORITY.connect(|_, _| "default").unwrap();
+    let _ = PRIORITY.connect_with(with(0), || "0").unwrap();
+    let _ = PRIORITY.connect_with(with(5), || "5a").unwrap();
+    let _ = PRIORITY.connect_with(with(-1), || "-1").unwrap();
+    let _ = PRIORITY.connect_with(with(5), || "5b").unwrap();
+    let _ = PRIORITY.connect_with(with(10), || "10").unwrap();
+    let _ = PRIORITY.connect(|| "default").unwrap();
     assert_eq!(
         PRIORITY.send(Sender::NONE, &0),
         vec!["10", "5a", "5b", "0", "default", "-1"]
@@ -128,12 +128,12 @@ fn static_priority_beats_module_order() {
 // higher priority runs before them.
 #[test]
 fn static_before_runtime_at_equal_priority() {
-    let _ = STATIC_THEN_RUNTIME.connect(|_, _| "runtime").unwrap();
+    let _ = STATIC_THEN_RUNTIME.connect(|| "runtime").unwrap();
     let _ = STATIC_THEN_RUNTIME
-        .connect_with(ConnectOptions::new().priority(1), |_, _| "runtime-high")
+        .connect_with(ConnectOptions::new().priority(1), || "runtime-high")
         .unwrap();
     let _ = STATIC_THEN_RUNTIME
-        .connect_with(ConnectOptions::new().priority(-1), |_, _| "runtime-low")
+        .connect_with(ConnectOptions::new().priority(-1), || "runtime-low")
         .unwrap();
     assert_eq!(
         STATIC_THEN_RUNTIME.send(Sender::NONE, &0),
@@ -168,7 +168,7 @@ fn sync_receivers_run_before_async_ones() {
         .unwrap();
     let p = push.clone();
     let _ = SYNC_BEFORE_ASYNC
-        .connect(move |_, _| {
+        .connect(move || {
             p("s1");
             "s1"
         })
@@ -185,7 +185,7 @@ fn sync_receivers_run_before_async_ones() {
         .unwrap();
     let p = push;
     let _ = SYNC_BEFORE_ASYNC
-        .connect(move |_, _| {
+        .connect(move || {
             p("s2");
             "s2"
         })
@@ -224,12 +224,8 @@ fn priority_orders_within_sync_and_async_groups() {
     let _ = ASYNC_PRIORITY
         .connect_async_with(with(10), |_, _| Box::pin(async { "async-10" }))
         .unwrap();
-    let _ = ASYNC_PRIORITY
-        .connect_with(with(-5), |_, _| "sync--5")
-        .unwrap();
-    let _ = ASYNC_PRIORITY
-        .connect_with(with(1), |_, _| "sync-1")
-        .unwrap();
+    let _ = ASYNC_PRIORITY.connect_with(with(-5), || "sync--5").unwrap();
+    let _ = ASYNC_PRIORITY.connect_with(with(1), || "sync-1").unwrap();
     assert_eq!(
         ASYNC_PRIORITY.send(Sender::NONE, &0),
         vec!["sync-1", "sync--5", "async-10", "async-0"]
@@ -283,7 +279,7 @@ fn introspection_reports_dispatch_order() {
         )
         .unwrap();
     let _ = INTROSPECTION_ORDER
-        .connect_with(ConnectOptions::new().name("sync-low"), |_, _| "sync-low")
+        .connect_with(ConnectOptions::new().name("sync-low"), || "sync-low")
         .unwrap();
     let names = |infos: Vec<signals::ReceiverInfo>| {
         infos
@@ -319,9 +315,7 @@ fn introspection_reports_dispatch_order() {
 fn priority_extremes() {
     for priority in [0, i32::MIN, i32::MAX, -1, 1] {
         let _ = PRIORITY_EXTREMES
-            .connect_with(ConnectOptions::new().priority(priority), move |_, _| {
-                priority
-            })
+            .connect_with(ConnectOptions::new().priority(priority), move || priority)
             .unwrap();
     }
     assert_eq!(

@@ -57,7 +57,7 @@ fn send_propagates_a_panic_after_the_receivers_before_it() {
     for (label, priority) in [(1, 3), (2, 2), (3, 0)] {
         let log = Arc::clone(&log);
         let _ = SEND_PANIC
-            .connect_with(ConnectOptions::new().priority(priority), move |_, ()| {
+            .connect_with(ConnectOptions::new().priority(priority), move || {
                 log.lock().unwrap().push(label);
                 label
             })
@@ -66,7 +66,7 @@ fn send_propagates_a_panic_after_the_receivers_before_it() {
     {
         let armed = Arc::clone(&armed);
         let _ = SEND_PANIC
-            .connect_with(ConnectOptions::new().priority(1), move |_, ()| {
+            .connect_with(ConnectOptions::new().priority(1), move || {
                 assert!(!armed.load(SeqCst), "receiver exploded");
                 4
             })
@@ -89,7 +89,7 @@ fn send_propagates_a_panic_after_the_receivers_before_it() {
         .map(|t: u32| {
             thread::spawn(move || {
                 // Captures `t`, so each thread's closure is its own receiver.
-                let extra = SEND_PANIC.connect(move |_, ()| 100 + t).unwrap();
+                let extra = SEND_PANIC.connect(move || 100 + t).unwrap();
                 let responses = SEND_PANIC.send(Sender::NONE, &());
                 assert!(responses.contains(&(100 + t)));
                 assert!(extra.disconnect());
@@ -113,7 +113,7 @@ fn a_panic_in_one_send_does_not_affect_a_concurrent_one() {
     let _ = AFTER_PANIC
         .connect_with(
             ConnectOptions::new().sender(Sender::named("ok")),
-            move |_, ()| {
+            move || {
                 counted.fetch_add(1, SeqCst);
                 1
             },
@@ -122,7 +122,7 @@ fn a_panic_in_one_send_does_not_affect_a_concurrent_one() {
     let _ = AFTER_PANIC
         .connect_with(
             ConnectOptions::new().sender(Sender::named("bad")),
-            |_, ()| panic!("bad sender"),
+            || -> u32 { panic!("bad sender") },
         )
         .unwrap();
     let threads: Vec<_> = (0..4)
@@ -152,7 +152,7 @@ fn send_robust_calls_every_receiver_and_names_the_failing_ones() {
     for (label, name) in (1..).zip(names) {
         let calls = Arc::clone(&calls);
         let _ = ROBUST
-            .connect_with(ConnectOptions::new().name(name), move |_, ()| {
+            .connect_with(ConnectOptions::new().name(name), move || {
                 calls.lock().unwrap().push(label);
                 if name.starts_with('b') {
                     panic!("{name} failed");
@@ -183,7 +183,7 @@ fn asend_robust_does_not_cancel_siblings_of_a_failing_async_receiver() {
     let connect = |name: &'static str, fail: bool, yields: usize| {
         let finished = Arc::clone(&finished);
         let _ = ASYNC_ROBUST
-            .connect_async_with(ConnectOptions::new().name(name), move |_, ()| {
+            .connect_async_with(ConnectOptions::new().name(name), move |_, _| {
                 let finished = Arc::clone(&finished);
                 let fut: BoxFuture<'_, u32> = Box::pin(async move {
                     YieldTimes(yields).await;
@@ -203,12 +203,12 @@ fn asend_robust_does_not_cancel_siblings_of_a_failing_async_receiver() {
     connect("fails", true, 1);
     connect("slow_b", false, 3);
     let _ = ASYNC_ROBUST
-        .connect_async_with(ConnectOptions::new().name("fails_early"), |_, ()| {
+        .connect_async_with(ConnectOptions::new().name("fails_early"), |_, _| {
             panic!("fails_early failed before its future existed")
         })
         .unwrap();
     let _ = ASYNC_ROBUST
-        .connect_with(ConnectOptions::new().name("sync_ok"), |_, ()| 7)
+        .connect_with(ConnectOptions::new().name("sync_ok"), || 7)
         .unwrap();
 
     let responses = futures::executor::block_on(ASYNC_ROBUST.asend_robust(Sender::NONE, &()));
@@ -234,9 +234,9 @@ fn asend_robust_does_not_cancel_siblings_of_a_failing_async_receiver() {
 
 #[test]
 fn send_propagates_a_panic_from_an_async_receiver() {
-    let _ = ASYNC_SEND_PANIC.connect(|_, ()| 1).unwrap();
+    let _ = ASYNC_SEND_PANIC.connect(|| 1).unwrap();
     let _ = ASYNC_SEND_PANIC
-        .connect_async(|_, ()| {
+        .connect_async(|_, _| {
             Box::pin(async {
                 YieldTimes(2).await;
                 panic!("async receiver failed")
@@ -263,13 +263,13 @@ fn asend_propagates_a_sync_receiver_panic() {
     let ran = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&ran);
     let _ = ASEND_PANIC
-        .connect_with(ConnectOptions::new().priority(1), move |_, ()| {
+        .connect_with(ConnectOptions::new().priority(1), move || {
             flag.store(true, SeqCst);
             1
         })
         .unwrap();
     let _ = ASEND_PANIC
-        .connect(|_, ()| panic!("sync in asend"))
+        .connect(|| -> u32 { panic!("sync in asend") })
         .unwrap();
     let payload =
         catch_unwind(|| futures::executor::block_on(ASEND_PANIC.asend(Sender::NONE, &())))
@@ -301,7 +301,7 @@ fn a_failing_static_receiver_is_named_by_its_function() {
 #[test]
 fn a_non_string_panic_payload_is_reported_as_such() {
     let _ = ODD_PAYLOAD
-        .connect(|_, ()| std::panic::panic_any(42_u8))
+        .connect(|| -> u32 { std::panic::panic_any(42_u8) })
         .unwrap();
     let responses = ODD_PAYLOAD.send_robust(Sender::NONE, &());
     assert_eq!(
@@ -328,12 +328,12 @@ fn under_panic_abort_a_panicking_receiver_ends_the_process() {
             eprintln!("child panicked: {info}");
             std::process::abort();
         }));
-        let _ = ABORTING.connect_with(ConnectOptions::new().priority(1), |_, ()| {
+        let _ = ABORTING.connect_with(ConnectOptions::new().priority(1), || {
             println!("first ran");
             1
         });
-        let _ = ABORTING.connect(|_, ()| panic!("abort me"));
-        let _ = ABORTING.connect_with(ConnectOptions::new().priority(-1), |_, ()| {
+        let _ = ABORTING.connect(|| -> u32 { panic!("abort me") });
+        let _ = ABORTING.connect_with(ConnectOptions::new().priority(-1), || {
             println!("third ran");
             3
         });

@@ -12,6 +12,7 @@
 // once linked every `#[receiver]` in it registers.
 use signals_test_plugin as _;
 
+use signals::registry::assert_linked;
 use signals::{Origin, Sender, receiver};
 use signals_test_events::PLUGIN_EVENT;
 
@@ -57,4 +58,40 @@ fn duplicate_uid_across_crates_keeps_the_first_by_module_path() {
         vec!["local_shared", "plugin_hook"],
         "the ignored duplicate is never called; the rest run by module path"
     );
+}
+
+// The documented check for the linker pitfall passes for a linked crate,
+// by its `Cargo.toml` name or its path name, and counts what it found.
+#[test]
+fn assert_linked_finds_the_linked_plugin() {
+    let plugin = assert_linked("signals-test-plugin").expect("the plugin is linked");
+    assert_eq!(plugin.name, "signals_test_plugin");
+    // `plugin_hook` and `plugin_shared` (ignored as a duplicate, but linked).
+    assert_eq!((plugin.receivers, plugin.signals), (2, 0));
+    assert_eq!(assert_linked("signals_test_plugin"), Ok(plugin));
+
+    let events = assert_linked("signals-test-events").expect("the events crate is linked");
+    assert_eq!((events.receivers, events.signals), (0, 1));
+
+    let this_test = assert_linked("plugin_linked").expect("this test binary registers one");
+    assert_eq!((this_test.receivers, this_test.signals), (1, 0));
+}
+
+// A crate is matched by whole path segments: a name that is only a prefix
+// of a linked crate's name is not that crate.
+#[test]
+fn assert_linked_matches_whole_crate_names() {
+    let err = assert_linked("signals-test").unwrap_err();
+    assert_eq!(err.crate_name(), "signals-test");
+    assert!(err.to_string().contains("use signals_test as _;"), "{err}");
+}
+
+// A name that cannot be a crate's is refused with a message saying so.
+#[test]
+fn assert_linked_refuses_what_is_not_a_crate_name() {
+    for name in ["", "signals_test_plugin::hooks", "my crate"] {
+        let err = assert_linked(name).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("is not a crate name"), "{name:?}: {text}");
+    }
 }

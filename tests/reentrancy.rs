@@ -39,12 +39,12 @@ fn a_receiver_connected_during_a_send_runs_from_the_next_send() {
     let calls = log();
     let seen = Arc::clone(&calls);
     let _ = CONNECTS
-        .connect_with(ConnectOptions::new().name("connector"), move |_, ()| {
+        .connect_with(ConnectOptions::new().name("connector"), move || {
             push(&seen, "connector");
             let late = Arc::clone(&seen);
             // Connected once per send, keyed by its connection.
             let _ = CONNECTS
-                .connect(move |_, ()| {
+                .connect(move || {
                     push(&late, "late");
                     "late"
                 })
@@ -64,7 +64,7 @@ fn a_receiver_that_disconnects_itself_finishes_and_is_gone_next_time() {
     let calls = log();
     let seen = Arc::clone(&calls);
     let _ = SELF_DISCONNECT
-        .connect_with(ConnectOptions::new().dispatch_uid("once"), move |_, ()| {
+        .connect_with(ConnectOptions::new().dispatch_uid("once"), move || {
             let removed = SELF_DISCONNECT.disconnect_uid("once", None);
             push(&seen, format!("once removed={removed:?}"));
             "once"
@@ -72,7 +72,7 @@ fn a_receiver_that_disconnects_itself_finishes_and_is_gone_next_time() {
         .unwrap();
     let seen = Arc::clone(&calls);
     let _ = SELF_DISCONNECT
-        .connect(move |_, ()| {
+        .connect(move || {
             push(&seen, "stays");
             "stays"
         })
@@ -88,7 +88,7 @@ fn a_receiver_disconnected_by_an_earlier_one_still_runs_in_that_send() {
     let calls = log();
     let seen = Arc::clone(&calls);
     let _ = DISCONNECT_OTHER
-        .connect_with(ConnectOptions::new().priority(1), move |_, ()| {
+        .connect_with(ConnectOptions::new().priority(1), move || {
             let removed = DISCONNECT_OTHER.disconnect_uid("victim", None);
             push(&seen, format!("killer removed={removed:?}"));
             "killer"
@@ -96,13 +96,10 @@ fn a_receiver_disconnected_by_an_earlier_one_still_runs_in_that_send() {
         .unwrap();
     let seen = Arc::clone(&calls);
     let _ = DISCONNECT_OTHER
-        .connect_with(
-            ConnectOptions::new().dispatch_uid("victim"),
-            move |_, ()| {
-                push(&seen, "victim");
-                "victim"
-            },
-        )
+        .connect_with(ConnectOptions::new().dispatch_uid("victim"), move || {
+            push(&seen, "victim");
+            "victim"
+        })
         .unwrap();
     assert_eq!(
         DISCONNECT_OTHER.send(Sender::NONE, &()),
@@ -198,7 +195,7 @@ fn introspection_from_inside_a_receiver_does_not_deadlock() {
     let calls = log();
     let seen = Arc::clone(&calls);
     let _ = INTROSPECT
-        .connect_with(ConnectOptions::new().name("inspector"), move |_, ()| {
+        .connect_with(ConnectOptions::new().name("inspector"), move || {
             let names: Vec<_> = INTROSPECT.receivers().into_iter().map(|r| r.name).collect();
             push(
                 &seen,
@@ -219,13 +216,13 @@ fn async_receivers_connect_during_a_send() {
     let calls = log();
     let seen = Arc::clone(&calls);
     let _ = ASYNC_CONNECTS
-        .connect_async(move |_, ()| {
+        .connect_async(move |_, _| {
             let seen = Arc::clone(&seen);
             Box::pin(async move {
                 push(&seen, "async connector");
                 let late = Arc::clone(&seen);
                 let _ = ASYNC_CONNECTS
-                    .connect(move |_, ()| {
+                    .connect(move || {
                         push(&late, "late sync");
                         "late sync"
                     })
@@ -296,7 +293,7 @@ fn an_async_receiver_disconnects_itself_and_a_sibling() {
     let calls = log();
     let seen = Arc::clone(&calls);
     let _ = ASYNC_DISCONNECTS
-        .connect_async_with(ConnectOptions::new().dispatch_uid("first"), move |_, ()| {
+        .connect_async_with(ConnectOptions::new().dispatch_uid("first"), move |_, _| {
             let seen = Arc::clone(&seen);
             Box::pin(async move {
                 let me = ASYNC_DISCONNECTS.disconnect_uid("first", None);
@@ -308,16 +305,13 @@ fn an_async_receiver_disconnects_itself_and_a_sibling() {
         .unwrap();
     let seen = Arc::clone(&calls);
     let _ = ASYNC_DISCONNECTS
-        .connect_async_with(
-            ConnectOptions::new().dispatch_uid("second"),
-            move |_, ()| {
-                let seen = Arc::clone(&seen);
-                Box::pin(async move {
-                    push(&seen, "second");
-                    "second"
-                })
-            },
-        )
+        .connect_async_with(ConnectOptions::new().dispatch_uid("second"), move |_, _| {
+            let seen = Arc::clone(&seen);
+            Box::pin(async move {
+                push(&seen, "second");
+                "second"
+            })
+        })
         .unwrap();
     let responses = futures::executor::block_on(ASYNC_DISCONNECTS.asend(Sender::NONE, &()));
     assert_eq!(responses, ["first", "second"]);

@@ -50,7 +50,7 @@ fn send_propagates_panics_and_stays_usable() {
     let log = Log::default();
     let _ = SEND_PANICS.connect(logged(&log, "before")).unwrap();
     let boom = SEND_PANICS
-        .connect(|_, n| {
+        .connect(|n: &u32| {
             if *n == 1 {
                 panic!("oven on fire")
             } else {
@@ -88,7 +88,7 @@ fn send_panic_in_sync_receiver_skips_async_receivers() {
         })
         .unwrap();
     let _ = SEND_PANIC_SKIPS_ASYNC
-        .connect(|_, _| panic!("sync failure"))
+        .connect(|| -> &str { panic!("sync failure") })
         .unwrap();
     assert!(catch_unwind(|| SEND_PANIC_SKIPS_ASYNC.send(Sender::NONE, &0)).is_err());
     assert!(log.lock().unwrap().is_empty());
@@ -120,7 +120,7 @@ fn send_robust_reports_each_failure_and_keeps_going() {
     let log = Log::default();
     let _ = ROBUST.connect(logged(&log, "first")).unwrap();
     let _ = ROBUST
-        .connect_with(ConnectOptions::new().name("burner"), |_, _| {
+        .connect_with(ConnectOptions::new().name("burner"), || -> &str {
             panic!("burnt crust")
         })
         .unwrap();
@@ -156,10 +156,12 @@ fn send_robust_reports_each_failure_and_keeps_going() {
 #[test]
 fn send_robust_keeps_formatted_and_opaque_payloads() {
     let _ = ROBUST_PAYLOADS
-        .connect(|_, n| panic!("order {n} failed"))
+        .connect(|n: &u32| -> u32 { panic!("order {n} failed") })
         .unwrap();
-    let _ = ROBUST_PAYLOADS.connect(|_, _| panic_any(7_u8)).unwrap();
-    let _ = ROBUST_PAYLOADS.connect(|_, n| *n).unwrap();
+    let _ = ROBUST_PAYLOADS
+        .connect(|| -> u32 { panic_any(7_u8) })
+        .unwrap();
+    let _ = ROBUST_PAYLOADS.connect(|n: &u32| *n).unwrap();
     let responses = ROBUST_PAYLOADS.send_robust(Sender::NONE, &12);
     assert_eq!(
         responses[0].as_ref().unwrap_err().message(),
@@ -203,7 +205,7 @@ fn send_robust_with_failing_async_receiver() {
     let _ = ROBUST_ASYNC
         .connect_async(|_, _| Box::pin(async { "async-ok" }))
         .unwrap();
-    let _ = ROBUST_ASYNC.connect(|_, _| "sync-ok").unwrap();
+    let _ = ROBUST_ASYNC.connect(|| "sync-ok").unwrap();
     let responses = ROBUST_ASYNC.send_robust(Sender::NONE, &0);
     assert_eq!(responses[0], Ok("sync-ok"));
     let err = responses[1].as_ref().unwrap_err();
@@ -251,7 +253,7 @@ fn asend_sync_panic_runs_no_async_receiver() {
         })
         .unwrap();
     let _ = ASEND_SYNC_PANIC
-        .connect(|_, _| panic!("sync in asend"))
+        .connect(|| -> &str { panic!("sync in asend") })
         .unwrap();
     let payload = catch_unwind(AssertUnwindSafe(|| {
         block_on(ASEND_SYNC_PANIC.asend(Sender::NONE, &0))
@@ -295,7 +297,7 @@ fn asend_robust_reports_sync_failures_and_runs_async_receivers() {
         })
         .unwrap();
     let _ = ASEND_ROBUST
-        .connect_with(ConnectOptions::new().name("sync_boom"), |_, _| {
+        .connect_with(ConnectOptions::new().name("sync_boom"), || -> u32 {
             panic!("value error")
         })
         .unwrap();

@@ -23,7 +23,7 @@ signal! {
 // including the anonymous one.
 #[test]
 fn receiver_without_sender_hears_every_sender() {
-    let _ = UNFILTERED.connect(|_, _| "any").unwrap();
+    let _ = UNFILTERED.connect(|| "any").unwrap();
     for sender in [
         Sender::of::<PizzaStore>(),
         Sender::of::<Bakery>(),
@@ -40,7 +40,7 @@ fn filtered_receiver_hears_only_its_sender() {
     let _ = FILTERED
         .connect_with(
             ConnectOptions::new().sender(Sender::of::<PizzaStore>()),
-            |_, _| "pizza",
+            || "pizza",
         )
         .unwrap();
     assert_eq!(FILTERED.send(Sender::of::<PizzaStore>(), &0), vec!["pizza"]);
@@ -56,16 +56,13 @@ fn none_sender_reaches_only_unfiltered_receivers() {
     let _ = NONE_SEND
         .connect_with(
             ConnectOptions::new().sender(Sender::of::<PizzaStore>()),
-            |_, _| "pizza",
+            || "pizza",
         )
         .unwrap();
     let _ = NONE_SEND
-        .connect_with(
-            ConnectOptions::new().sender(Sender::named("x")),
-            |_, _| "named",
-        )
+        .connect_with(ConnectOptions::new().sender(Sender::named("x")), || "named")
         .unwrap();
-    let _ = NONE_SEND.connect(|_, _| "any").unwrap();
+    let _ = NONE_SEND.connect(|| "any").unwrap();
     assert_eq!(NONE_SEND.send(Sender::NONE, &0), vec!["any"]);
 }
 
@@ -76,13 +73,13 @@ fn named_and_type_senders_are_distinct() {
     let _ = NAMED_VS_TYPE
         .connect_with(
             ConnectOptions::new().sender(Sender::of::<PizzaStore>()),
-            |_, _| "type",
+            || "type",
         )
         .unwrap();
     let _ = NAMED_VS_TYPE
         .connect_with(
             ConnectOptions::new().sender(Sender::named("PizzaStore")),
-            |_, _| "named",
+            || "named",
         )
         .unwrap();
     assert_eq!(
@@ -102,7 +99,7 @@ fn named_senders_match_by_value_not_identity() {
     let _ = NAMED_BY_VALUE
         .connect_with(
             ConnectOptions::new().sender(Sender::named("billing")),
-            |_, _| "billing",
+            || "billing",
         )
         .unwrap();
     let built: &'static str = Box::leak(format!("bill{}", "ing").into_boxed_str());
@@ -120,17 +117,11 @@ fn named_senders_match_by_value_not_identity() {
 fn filtered_and_unfiltered_receivers_interleave_in_order() {
     let pizza = || ConnectOptions::new().sender(Sender::of::<PizzaStore>());
     let bakery = || ConnectOptions::new().sender(Sender::of::<Bakery>());
-    let _ = MERGED_ORDER.connect(|_, _| "any-1").unwrap();
-    let _ = MERGED_ORDER
-        .connect_with(pizza(), |_, _| "pizza-1")
-        .unwrap();
-    let _ = MERGED_ORDER
-        .connect_with(bakery(), |_, _| "bakery")
-        .unwrap();
-    let _ = MERGED_ORDER.connect(|_, _| "any-2").unwrap();
-    let _ = MERGED_ORDER
-        .connect_with(pizza(), |_, _| "pizza-2")
-        .unwrap();
+    let _ = MERGED_ORDER.connect(|| "any-1").unwrap();
+    let _ = MERGED_ORDER.connect_with(pizza(), || "pizza-1").unwrap();
+    let _ = MERGED_ORDER.connect_with(bakery(), || "bakery").unwrap();
+    let _ = MERGED_ORDER.connect(|| "any-2").unwrap();
+    let _ = MERGED_ORDER.connect_with(pizza(), || "pizza-2").unwrap();
     assert_eq!(
         MERGED_ORDER.send(Sender::of::<PizzaStore>(), &0),
         vec!["any-1", "pizza-1", "any-2", "pizza-2"]
@@ -152,7 +143,7 @@ fn receivers_get_the_sender_of_the_send() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&seen);
     let _ = SENDER_PASSED
-        .connect(move |sender, _| {
+        .connect(move |sender: Sender| {
             record.lock().unwrap().push(sender);
             sender
         })
@@ -197,9 +188,9 @@ fn async_sends_match_senders_like_send() {
 #[test]
 fn send_robust_matches_senders_like_send() {
     let _ = ROBUST_FILTERED
-        .connect_with(ConnectOptions::new().sender(Sender::named("a")), |_, _| "a")
+        .connect_with(ConnectOptions::new().sender(Sender::named("a")), || "a")
         .unwrap();
-    let _ = ROBUST_FILTERED.connect(|_, _| "any").unwrap();
+    let _ = ROBUST_FILTERED.connect(|| "any").unwrap();
     let ok = |responses: Vec<signals::RobustResponse<&'static str>>| {
         responses
             .into_iter()

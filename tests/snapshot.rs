@@ -27,9 +27,9 @@ fn receiver_connected_during_send_runs_from_the_next_send() {
     let connected = Arc::new(AtomicUsize::new(0));
     let count = Arc::clone(&connected);
     let _ = CONNECT_DURING_SEND
-        .connect(move |_, _| {
+        .connect(move || {
             if count.fetch_add(1, Ordering::SeqCst) == 0 {
-                let _ = CONNECT_DURING_SEND.connect(|_, _| "late").unwrap();
+                let _ = CONNECT_DURING_SEND.connect(|| "late").unwrap();
             }
             "connector"
         })
@@ -54,7 +54,7 @@ fn self_disconnecting_receivers_run_in_the_current_send() {
         let slot = Arc::new(OnceLock::<Connection<'static, SELF_DISCONNECT>>::new());
         let me = Arc::clone(&slot);
         let conn = SELF_DISCONNECT
-            .connect(move |_, _| {
+            .connect(move || {
                 assert!(me.get().expect("handle stored before send").disconnect());
                 label
             })
@@ -78,7 +78,7 @@ fn receiver_disconnected_by_an_earlier_one_still_runs() {
     let later: Arc<OnceLock<Connection<'static, DISCONNECT_LATER_ONE>>> = Arc::default();
     let target = Arc::clone(&later);
     let _ = DISCONNECT_LATER_ONE
-        .connect(move |_, _| {
+        .connect(move || {
             if let Some(conn) = target.get() {
                 conn.disconnect();
             }
@@ -86,7 +86,7 @@ fn receiver_disconnected_by_an_earlier_one_still_runs() {
         })
         .unwrap();
     later
-        .set(DISCONNECT_LATER_ONE.connect(|_, _| "victim").unwrap())
+        .set(DISCONNECT_LATER_ONE.connect(|| "victim").unwrap())
         .unwrap();
     assert_eq!(
         DISCONNECT_LATER_ONE.send(Sender::NONE, &0),
@@ -131,7 +131,7 @@ fn static_receiver_disconnected_during_send_still_runs() {
 #[test]
 fn recursive_send_of_the_same_signal() {
     let _ = RECURSIVE
-        .connect(|sender, depth| {
+        .connect(|sender: Sender, depth: &u32| {
             if *depth == 0 {
                 0
             } else {
@@ -146,10 +146,10 @@ fn recursive_send_of_the_same_signal() {
 // first one while it is being sent.
 #[test]
 fn receiver_sends_another_signal() {
-    let _ = INNER.connect(|_, n| n * 2).unwrap();
+    let _ = INNER.connect(|n: &u32| n * 2).unwrap();
     let _ = OUTER
-        .connect(|sender, n| {
-            let _ = OUTER.connect(|_, _| 0);
+        .connect(|sender: Sender, n: &u32| -> u32 {
+            let _ = OUTER.connect(|| 0);
             INNER.send(sender, n).iter().sum()
         })
         .unwrap();
@@ -173,11 +173,11 @@ fn other_threads_mutate_while_a_send_runs() {
             "blocking"
         })
         .unwrap();
-    let doomed = OTHER_THREAD.connect(|_, _| "doomed").unwrap();
+    let doomed = OTHER_THREAD.connect(|| "doomed").unwrap();
     let sending = thread::spawn(|| OTHER_THREAD.send(Sender::NONE, &1));
     inside.wait();
     // The send is inside its first receiver now.
-    let _ = OTHER_THREAD.connect(|_, _| "new").unwrap();
+    let _ = OTHER_THREAD.connect(|| "new").unwrap();
     assert!(doomed.disconnect());
     resume.wait();
     assert_eq!(sending.join().unwrap(), vec!["blocking", "doomed"]);
@@ -189,7 +189,7 @@ fn other_threads_mutate_while_a_send_runs() {
 #[test]
 fn asend_uses_the_snapshot_taken_at_start() {
     let _ = ASYNC_SNAPSHOT
-        .connect(|_, _| {
+        .connect(|| {
             let _ = ASYNC_SNAPSHOT.connect_async(|_, _| Box::pin(async { "late" }));
             "sync"
         })
@@ -220,7 +220,7 @@ fn receivers_may_call_every_signal_method() {
     let seen = API_INSIDE_RECEIVER.send(Sender::NONE, &0);
     assert_eq!(seen, vec![1]);
     let _ = API_INSIDE_RECEIVER
-        .connect(|sender, depth| {
+        .connect(|sender: Sender, depth: &u32| {
             if *depth > 0 {
                 return 0;
             }

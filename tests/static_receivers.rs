@@ -199,7 +199,7 @@ fn static_uid_is_the_key() {
     let err = STATIC_UID
         .connect_with(
             ConnectOptions::new().dispatch_uid("kitchen-display"),
-            |_, _| "runtime",
+            || "runtime",
         )
         .unwrap_err();
     let ConnectError::Duplicate { existing } = err else {
@@ -213,7 +213,7 @@ fn static_uid_is_the_key() {
             ConnectOptions::new()
                 .dispatch_uid("kitchen-display")
                 .sender(Sender::of::<Courier>()),
-            |_, _| "courier",
+            || "courier",
         )
         .unwrap();
     assert_eq!(

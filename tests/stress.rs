@@ -129,7 +129,7 @@ fn connect_plain(
     }
     let c0 = tick();
     let connection = signal
-        .connect_with(options, move |_, _| answer(id))
+        .connect_with(options, move || answer(id))
         .expect("fresh receiver connects");
     let c1 = tick();
     let record = ReceiverRecord {
@@ -352,7 +352,7 @@ fn sends_respect_the_snapshot_rule_under_concurrent_churn() {
         let _sentinel = signal
             .connect_with(
                 ConnectOptions::new().priority(i32::MAX).name("sentinel"),
-                |_, _| answer(SENTINEL),
+                || answer(SENTINEL),
             )
             .expect("sentinel connects");
         let churn_done = Arc::new(AtomicBool::new(false));
@@ -430,10 +430,8 @@ fn same_uid_is_never_connected_twice_under_contention() {
             let (wins, removals) = (Arc::clone(&wins), Arc::clone(&removals));
             thread::spawn(move || {
                 for _ in 0..500 {
-                    let connected = CONTENDED.connect_with(
-                        ConnectOptions::new().dispatch_uid("only-one"),
-                        move |_, ()| t,
-                    );
+                    let connected = CONTENDED
+                        .connect_with(ConnectOptions::new().dispatch_uid("only-one"), move || t);
                     if connected.is_ok() {
                         wins.fetch_add(1, SeqCst);
                     }

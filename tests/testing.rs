@@ -113,7 +113,7 @@ fn panic_message(f: impl FnOnce()) -> String {
 #[test]
 fn muted_silences_every_receiver_until_the_guard_drops() {
     let runtime = MUTE_ALL
-        .connect_with(ConnectOptions::new().name("audit"), |_, _| "audited")
+        .connect_with(ConnectOptions::new().name("audit"), || "audited")
         .unwrap()
         .scoped();
     assert_eq!(
@@ -129,7 +129,7 @@ fn muted_silences_every_receiver_until_the_guard_drops() {
         // Muted receivers are still connected.
         assert_eq!(MUTE_ALL.receivers().len(), 2);
         // One connected while muted is muted too, and keeps its place after.
-        let late = MUTE_ALL.connect(|_, _| "late").unwrap().scoped();
+        let late = MUTE_ALL.connect(|| "late").unwrap().scoped();
         assert!(MUTE_ALL.send(Sender::NONE, &order(3)).is_empty());
         let _kept = late.release();
     }
@@ -146,7 +146,7 @@ fn nested_mutes_compose() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&calls);
     let _conn = NESTED
-        .connect(move |_, _| {
+        .connect(move || {
             counter.fetch_add(1, Ordering::SeqCst);
         })
         .unwrap()
@@ -165,7 +165,7 @@ fn nested_mutes_compose() {
 fn muted_receivers_silences_only_the_chosen_ones() {
     let all = ["mailed", "audited", "stocked"];
     let _audit = MUTE_SOME
-        .connect_with(ConnectOptions::new().name("audit"), |_, _| "audited")
+        .connect_with(ConnectOptions::new().name("audit"), || "audited")
         .unwrap()
         .scoped();
     assert_eq!(MUTE_SOME.send(Sender::NONE, &order(1)), all);
@@ -463,7 +463,7 @@ fn mutes_connects_and_sends_race_without_losing_order_or_receivers() {
         scope.spawn(|| {
             for _ in 0..200 {
                 let c = STRESSED
-                    .connect_with(ConnectOptions::new().priority(0), |_, _| "runtime")
+                    .connect_with(ConnectOptions::new().priority(0), || "runtime")
                     .unwrap();
                 assert!(c.disconnect());
             }

@@ -212,7 +212,7 @@ fn send_opens_a_span_with_one_child_span_per_receiver_call() {
 fn runtime_receivers_are_traced_with_their_connect_location() {
     let collector = Collector::new(Level::DEBUG);
     let connection = ORDER_LOST
-        .connect_with(ConnectOptions::new().name("audit"), |_, _| {})
+        .connect_with(ConnectOptions::new().name("audit"), || {})
         .unwrap()
         .scoped();
     let line = line!() - 3;

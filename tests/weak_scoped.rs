@@ -31,10 +31,18 @@ signal! {
     static WEAK_UID_FIRST_WINS: u32 => &'static str;
     static WEAK_ASYNC_SENDS: u32 => &'static str;
     static WEAK_FILTERED: u32 => &'static str;
+    static WEAK_SAME_METHOD: u32 => &'static str;
+    static WEAK_OTHER_OWNER: u32 => &'static str;
+    static WEAK_OTHER_METHOD: u32 => &'static str;
+    static WEAK_METHOD_PER_SENDER: u32 => &'static str;
+    static WEAK_CAPTURING: u32 => &'static str;
+    static WEAK_REUSED_ADDRESS: u32 => &'static str;
+    static WEAK_RECONNECT: u32 => &'static str;
     static SCOPED: u32 => u32;
     static SCOPED_RELEASE: u32 => u32;
     static SCOPED_UNWIND: u32 => u32;
     static SCOPED_ALREADY_GONE: u32 => u32;
+    static SCOPED_EARLY: u32 => u32;
 }
 
 // Part F / DESIGN: a weak receiver gets its owner as first argument while
@@ -68,7 +76,7 @@ fn weak_receiver_is_never_called_after_its_owner_drops() {
             owner.label
         })
         .unwrap();
-    let _ = WEAK_DROPPED.connect(|_, _| "strong").unwrap();
+    let _ = WEAK_DROPPED.connect(|| "strong").unwrap();
     assert_eq!(WEAK_DROPPED.send(Sender::NONE, &0), vec!["gone", "strong"]);
     drop(display);
     assert!(!conn.is_connected());
@@ -179,7 +187,7 @@ fn weak_first_registration_wins_over_strong_duplicate() {
         .connect_weak_with(options(), &display, |owner: &Display, _, _| owner.label)
         .unwrap();
     let err = WEAK_UID_FIRST_WINS
-        .connect_with(options(), |_, _| "strong")
+        .connect_with(options(), || "strong")
         .unwrap_err();
     assert!(matches!(err, ConnectError::Duplicate { existing } if existing.weak));
     assert_eq!(WEAK_UID_FIRST_WINS.send(Sender::NONE, &0), vec!["weak"]);
@@ -225,13 +233,185 @@ fn weak_receiver_with_sender_filter() {
     assert!(WEAK_FILTERED.send(billing, &0).is_empty());
 }
 
+impl Display {
+    fn label(&self, _: Sender, _: &u32) -> &'static str {
+        self.label
+    }
+
+    fn shout(&self, _: Sender, _: &u32) -> &'static str {
+        "SHOUT"
+    }
+}
+
+// Rules 3/7 (Django keys a bound method by its object and its function): the
+// same method of the same owner connected twice is one receiver, and the
+// second connect says it is a duplicate.
+#[test]
+fn same_method_of_same_owner_is_a_duplicate() {
+    let display = Display::new("kitchen");
+    let _ = WEAK_SAME_METHOD
+        .connect_weak(&display, Display::label)
+        .unwrap();
+    let err = WEAK_SAME_METHOD
+        .connect_weak(&display, Display::label)
+        .unwrap_err();
+    let ConnectError::Duplicate { existing } = err else {
+        panic!("expected a duplicate, got {err:?}");
+    };
+    assert_eq!(existing.name, "label");
+    assert!(existing.weak);
+    assert_eq!(WEAK_SAME_METHOD.receivers().len(), 1);
+    assert_eq!(WEAK_SAME_METHOD.send(Sender::NONE, &0), vec!["kitchen"]);
+    // A capture-free closure is a function too.
+    let by_closure = |owner: &Display, _: Sender, _: &u32| owner.label;
+    let _ = WEAK_SAME_METHOD.connect_weak(&display, by_closure).unwrap();
+    assert!(matches!(
+        WEAK_SAME_METHOD.connect_weak(&display, by_closure),
+        Err(ConnectError::Duplicate { .. })
+    ));
+    assert_eq!(WEAK_SAME_METHOD.receivers().len(), 2);
+}
+
+// Rule 3: another owner with the same method is another receiver.
+#[test]
+fn same_method_of_another_owner_is_another_receiver() {
+    let kitchen = Display::new("kitchen");
+    let hall = Display::new("hall");
+    let _ = WEAK_OTHER_OWNER
+        .connect_weak(&kitchen, Display::label)
+        .unwrap();
+    let _ = WEAK_OTHER_OWNER
+        .connect_weak(&hall, Display::label)
+        .unwrap();
+    assert_eq!(
+        WEAK_OTHER_OWNER.send(Sender::NONE, &0),
+        vec!["kitchen", "hall"]
+    );
+    drop(kitchen);
+    assert_eq!(WEAK_OTHER_OWNER.send(Sender::NONE, &0), vec!["hall"]);
+}
+
+// Rule 3: another method of the same owner is another receiver.
+#[test]
+fn another_method_of_same_owner_is_another_receiver() {
+    let display = Display::new("kitchen");
+    let _ = WEAK_OTHER_METHOD
+        .connect_weak(&display, Display::label)
+        .unwrap();
+    let _ = WEAK_OTHER_METHOD
+        .connect_weak(&display, Display::shout)
+        .unwrap();
+    assert_eq!(
+        WEAK_OTHER_METHOD.send(Sender::NONE, &0),
+        vec!["kitchen", "SHOUT"]
+    );
+}
+
+// Rule 7: the sender filter is part of the key for bound methods too.
+#[test]
+fn same_method_for_another_sender_is_another_receiver() {
+    let display = Display::new("kitchen");
+    let billing = Sender::named("billing");
+    let _ = WEAK_METHOD_PER_SENDER
+        .connect_weak(&display, Display::label)
+        .unwrap();
+    let _ = WEAK_METHOD_PER_SENDER
+        .connect_weak_with(
+            ConnectOptions::new().sender(billing),
+            &display,
+            Display::label,
+        )
+        .unwrap();
+    assert!(matches!(
+        WEAK_METHOD_PER_SENDER.connect_weak_with(
+            ConnectOptions::new().sender(billing),
+            &display,
+            Display::label,
+        ),
+        Err(ConnectError::Duplicate { .. })
+    ));
+    assert_eq!(
+        WEAK_METHOD_PER_SENDER.send(billing, &0),
+        vec!["kitchen", "kitchen"]
+    );
+}
+
+// A closure that captures state is still keyed by its connection, owner
+// or not.
+#[test]
+fn capturing_weak_closures_are_keyed_by_connection() {
+    let display = Display::new("kitchen");
+    let suffix = String::from("!");
+    for _ in 0..2 {
+        let suffix = suffix.clone();
+        let _ = WEAK_CAPTURING
+            .connect_weak(&display, move |owner: &Display, _, _| {
+                assert_eq!(suffix, "!");
+                owner.label
+            })
+            .unwrap();
+    }
+    assert_eq!(WEAK_CAPTURING.receivers().len(), 2);
+}
+
+// Rules 7/12: the owner's identity is its address. A receiver keeps its
+// owner's allocation reserved (through its `Weak`) until it is pruned, so a
+// new owner that gets the same address afterwards is a new receiver, not a
+// false duplicate of the dead one.
+#[test]
+fn new_owner_at_a_dead_owners_address_is_not_a_duplicate() {
+    let old = Display::new("old");
+    let address = Arc::as_ptr(&old);
+    let _ = WEAK_REUSED_ADDRESS
+        .connect_weak(&old, Display::label)
+        .unwrap();
+    drop(old);
+    // Pruning drops the receiver, and with it the last `Weak`: the
+    // allocation is freed.
+    assert!(WEAK_REUSED_ADDRESS.receivers().is_empty());
+    // The allocator hands a freed block of the same size back to the same
+    // thread (bounded search, all candidates kept alive).
+    let mut candidates = Vec::new();
+    let new = loop {
+        let candidate = Display::new("new");
+        if Arc::as_ptr(&candidate) == address {
+            break candidate;
+        }
+        candidates.push(candidate);
+        assert!(
+            candidates.len() < 1000,
+            "the allocator never reused the freed owner's address"
+        );
+    };
+    let _ = WEAK_REUSED_ADDRESS
+        .connect_weak(&new, Display::label)
+        .unwrap();
+    assert_eq!(WEAK_REUSED_ADDRESS.send(Sender::NONE, &0), vec!["new"]);
+}
+
+// Rule 14: once disconnected, the same method of the same owner connects
+// again.
+#[test]
+fn bound_method_reconnects_after_disconnect() {
+    let display = Display::new("kitchen");
+    let first = WEAK_RECONNECT
+        .connect_weak(&display, Display::label)
+        .unwrap();
+    assert!(first.disconnect());
+    let second = WEAK_RECONNECT
+        .connect_weak(&display, Display::label)
+        .unwrap();
+    assert!(second.is_connected());
+    assert_eq!(WEAK_RECONNECT.send(Sender::NONE, &0), vec!["kitchen"]);
+}
+
 // Part F / Part E 7 (`connected_to`): a scoped connection disconnects its
 // receiver when the guard drops.
 #[test]
 fn scoped_connection_disconnects_on_drop() {
-    let _ = SCOPED.connect(|_, n| *n).unwrap();
+    let _ = SCOPED.connect(|n: &u32| *n).unwrap();
     {
-        let _guard = SCOPED.connect(|_, n| n + 100).unwrap().scoped();
+        let _guard = SCOPED.connect(|n: &u32| n + 100).unwrap().scoped();
         assert_eq!(SCOPED.send(Sender::NONE, &1), vec![1, 101]);
     }
     assert_eq!(SCOPED.send(Sender::NONE, &1), vec![1]);
@@ -242,7 +422,7 @@ fn scoped_connection_disconnects_on_drop() {
 #[test]
 fn released_scoped_connection_stays_connected() {
     let conn = {
-        let guard = SCOPED_RELEASE.connect(|_, n| n + 1).unwrap().scoped();
+        let guard = SCOPED_RELEASE.connect(|n: &u32| n + 1).unwrap().scoped();
         guard.release()
     };
     assert!(conn.is_connected());
@@ -255,7 +435,7 @@ fn released_scoped_connection_stays_connected() {
 #[test]
 fn scoped_connection_disconnects_during_unwinding() {
     let result = std::panic::catch_unwind(|| {
-        let _guard = SCOPED_UNWIND.connect(|_, n| *n).unwrap().scoped();
+        let _guard = SCOPED_UNWIND.connect(|n: &u32| *n).unwrap().scoped();
         assert_eq!(SCOPED_UNWIND.send(Sender::NONE, &3), vec![3]);
         panic!("test body failed");
     });
@@ -267,11 +447,30 @@ fn scoped_connection_disconnects_during_unwinding() {
 // removes nothing else.
 #[test]
 fn scoped_connection_of_an_already_removed_receiver() {
-    let guard = SCOPED_ALREADY_GONE.connect(|_, n| *n).unwrap();
-    let other = SCOPED_ALREADY_GONE.connect(|_, n| n + 1).unwrap();
+    let guard = SCOPED_ALREADY_GONE.connect(|n: &u32| *n).unwrap();
+    let other = SCOPED_ALREADY_GONE.connect(|n: &u32| n + 1).unwrap();
     let scoped = guard.scoped();
     assert!(guard.disconnect());
     drop(scoped);
     assert!(other.is_connected());
     assert_eq!(SCOPED_ALREADY_GONE.send(Sender::NONE, &1), vec![2]);
+}
+
+// The disconnect rule for a guard: disconnecting it early answers whether
+// the receiver was still connected, like `Connection::disconnect`.
+#[test]
+fn scoped_connection_disconnects_early_and_reports() {
+    let guard = SCOPED_EARLY.connect(|n: &u32| *n).unwrap().scoped();
+    assert!(guard.is_connected());
+    assert!(guard.disconnect());
+    assert!(SCOPED_EARLY.send(Sender::NONE, &1).is_empty());
+
+    let display = Display::new("gone");
+    let weak = SCOPED_EARLY
+        .connect_weak(&display, |_: &Display, _, n: &u32| *n)
+        .unwrap()
+        .scoped();
+    drop(display);
+    assert!(!weak.is_connected());
+    assert!(!weak.disconnect());
 }

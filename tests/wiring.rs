@@ -107,7 +107,7 @@ wiring::SILENT  (declared at {FILE}:{})
 #[test]
 fn the_dot_graph_links_signals_to_receivers_with_sender_and_priority() {
     let _odd = QUOTED
-        .connect_with(ConnectOptions::new().name(r#"say "hi" \o/"#), |_, _| {})
+        .connect_with(ConnectOptions::new().name(r#"say "hi" \o/"#), || {})
         .unwrap()
         .scoped();
     let dot = wiring()

@@ -62,10 +62,28 @@ pub(crate) type AsyncFn<D> = for<'a, 'b> fn(
     &'b <D as SignalDef>::Args<'a>,
 ) -> Option<BoxFuture<'b, <D as SignalDef>::Response>>;
 
-/// A runtime sync receiver, wrapped to the shape of [`SyncFn`].
-pub(crate) type DynSync<D> = dyn for<'a, 'b> Fn(Sender, &'b <D as SignalDef>::Args<'a>) -> Option<<D as SignalDef>::Response>
+/// A runtime sync receiver (`connect`, `connect_with`). Unlike a
+/// [`SyncFn`] it always answers, so a loop over such receivers checks
+/// nothing per call; and it borrows the sender: the loop passes one pointer
+/// instead of copying the 32-byte [`Sender`] for every call, and a closure
+/// that ignores its sender copies nothing.
+pub(crate) type DynSync<D> = dyn for<'a, 'b> Fn(&Sender, &'b <D as SignalDef>::Args<'a>) -> <D as SignalDef>::Response
     + Send
     + Sync;
+
+/// A runtime sync receiver that may decline a send (`None`, as a
+/// [`SyncFn`]): a weak receiver whose owner is gone, a receiver muted on the
+/// sending thread, the test recorder.
+pub(crate) type DynDeclining<D> = dyn for<'a, 'b> Fn(&Sender, &'b <D as SignalDef>::Args<'a>) -> Option<<D as SignalDef>::Response>
+    + Send
+    + Sync;
+
+/// How a runtime sync receiver is shared between its entry and the tables
+/// that call it. Boxed inside the `Arc` so that a call reads the closure's
+/// address from the box: through `Arc<dyn Fn>` every call would first
+/// compute where the closure sits in the `Arc`'s allocation from the
+/// alignment in its vtable (four more instructions per receiver).
+pub(crate) type Shared<F> = Arc<Box<F>>;
 
 /// A runtime async receiver, wrapped to the shape of [`AsyncFn`].
 pub(crate) type DynAsync<D> = dyn for<'a, 'b> Fn(
@@ -79,7 +97,8 @@ pub(crate) type DynAsync<D> = dyn for<'a, 'b> Fn(
 /// shared closure for runtime connections.
 pub(crate) enum SyncCall<D: SignalDef> {
     Static(SyncFn<D>),
-    Dyn(Arc<DynSync<D>>),
+    Dyn(Shared<DynSync<D>>),
+    Declining(Shared<DynDeclining<D>>),
 }
 
 impl<D: SignalDef> Clone for SyncCall<D> {
@@ -87,16 +106,34 @@ impl<D: SignalDef> Clone for SyncCall<D> {
         match self {
             SyncCall::Static(f) => SyncCall::Static(*f),
             SyncCall::Dyn(f) => SyncCall::Dyn(Arc::clone(f)),
+            SyncCall::Declining(f) => SyncCall::Declining(Arc::clone(f)),
         }
     }
 }
 
 impl<D: SignalDef> SyncCall<D> {
+    /// A runtime receiver that always answers.
+    pub(crate) fn closure<F>(call: F) -> Self
+    where
+        F: for<'a, 'b> Fn(&Sender, &'b D::Args<'a>) -> D::Response + Send + Sync + 'static,
+    {
+        SyncCall::Dyn(Arc::new(Box::new(call)))
+    }
+
+    /// A runtime receiver that may decline a send.
+    pub(crate) fn declining<F>(call: F) -> Self
+    where
+        F: for<'a, 'b> Fn(&Sender, &'b D::Args<'a>) -> Option<D::Response> + Send + Sync + 'static,
+    {
+        SyncCall::Declining(Arc::new(Box::new(call)))
+    }
+
     #[inline]
     pub(crate) fn call(&self, sender: Sender, args: &D::Args<'_>) -> Option<D::Response> {
         match self {
             SyncCall::Static(f) => f(sender, args),
-            SyncCall::Dyn(f) => f(sender, args),
+            SyncCall::Dyn(f) => Some(f(&sender, args)),
+            SyncCall::Declining(f) => f(&sender, args),
         }
     }
 }

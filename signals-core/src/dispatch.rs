@@ -16,14 +16,16 @@
 //! receiver runs, whether this thread may wait at all (`wait.rs`). Every
 //! step is generic over a `Hook` (see `hook.rs`): `Silent` for the plain path, which compiles to the
 //! bare loop, or `trace::Traced` under the `tracing` feature when a
-//! subscriber listens. Each public method only picks the hook: `trace`'s
-//! static check, then the plain path, whose first step (one load, the state
-//! word) is inlined into the caller. The plain send path takes no lock,
-//! writes no shared memory and, when the response type is `()`, allocates
-//! nothing.
+//! subscriber listens; `with_receivers.rs` runs the same steps with
+//! `hook::Paired`, which collects each response with its receiver. Each
+//! public method only picks the hook: `trace`'s static check, then the plain
+//! path, whose first step (one load, the state word) is inlined into the
+//! caller. The plain send path takes no lock, writes no shared memory and,
+//! when the response type is `()`, allocates nothing.
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use crate::def::{BoxFuture, SignalDef};
 use crate::error::{FailureKind, ReceiverError, panic_message};
@@ -43,43 +45,54 @@ pub type RobustResponse<R> = Result<R, ReceiverError>;
 /// A panic caught while running an async receiver.
 type Caught<R> = Result<R, Box<dyn Any + Send>>;
 
-/// The responses of an async send's sync receivers, and the futures of its
-/// async receivers.
-type Started<'b, R> = (Vec<R>, Vec<BoxFuture<'b, R>>);
+/// The items of an async send's sync receivers, and the futures of the
+/// items of its async receivers.
+type Started<'b, T> = (Vec<T>, Vec<BoxFuture<'b, T>>);
 
 /// The futures of a robust send's async receivers, and who they belong to.
-type StartedRobust<'b, R> = (Vec<BoxFuture<'b, Caught<R>>>, Vec<ReceiverInfo>);
+type StartedRobust<'b, R> = (Vec<BoxFuture<'b, Caught<R>>>, Vec<Arc<ReceiverInfo>>);
 
-/// The outcomes of a robust async send's sync receivers, and its async
-/// receivers started, if it has any.
-type StartedRobustAsync<'b, R> = (Vec<RobustResponse<R>>, Option<StartedRobust<'b, R>>);
+/// The items of a robust async send's sync receivers (for hook `H`), and
+/// its async receivers started, if it has any.
+type StartedRobustAsync<'b, H, D> = (
+    Vec<RobustItem<H, D>>,
+    Option<StartedRobust<'b, <D as SignalDef>::Response>>,
+);
 
-/// Calls `call` on every element of `calls` in order and collects the
-/// responses.
+/// What hook `H` collects for a response of signal `D`.
+type Item<H, D> = <H as Hook>::Item<<D as SignalDef>::Response>;
+
+/// What hook `H` collects for an outcome of a robust send of signal `D`.
+type RobustItem<H, D> = <H as Hook>::Item<RobustResponse<<D as SignalDef>::Response>>;
+
+/// Calls `call` on every element of `calls` in order, with its position,
+/// and collects the items it returns.
 #[inline(always)]
-fn call_all<C, R: 'static>(calls: &[C], call: impl Fn(&C) -> Option<R>) -> Vec<R> {
-    let mut units: Option<Vec<R>> = None;
+fn call_all<C, T: 'static>(calls: &[C], call: impl Fn(usize, &C) -> Option<T>) -> Vec<T> {
+    let mut units: Option<Vec<T>> = None;
     if let Some(units) = (&mut units as &mut dyn Any).downcast_mut::<Option<Vec<()>>>() {
-        // `R` is `()` (decided at compile time). Pushing would keep the
+        // `T` is `()` (decided at compile time). Pushing would keep the
         // vector's length in memory, a store-to-load round trip per receiver
         // that costs as much as the call; count in a register instead. A
         // vector of `()` never allocates.
         let mut count = 0;
-        for c in calls {
-            count += usize::from(call(c).is_some());
+        // By index: when every call answers, the count is the length itself.
+        #[allow(clippy::needless_range_loop)]
+        for at in 0..calls.len() {
+            count += usize::from(call(at, &calls[at]).is_some());
         }
         *units = Some(vec![(); count]);
     }
     if let Some(units) = units {
         return units;
     }
-    let mut responses = Vec::with_capacity(calls.len());
-    for c in calls {
-        if let Some(response) = call(c) {
-            responses.push(response);
+    let mut items = Vec::with_capacity(calls.len());
+    for (at, c) in calls.iter().enumerate() {
+        if let Some(item) = call(at, c) {
+            items.push(item);
         }
     }
-    responses
+    items
 }
 
 /// The walk of `asend` for hook `$hook`: start (see `asend_start`), then
@@ -91,12 +104,17 @@ macro_rules! asend {
         let ((mut responses, futures), scope) =
             $signal.asend_start::<$hook>($state, $sender, $args);
         if !futures.is_empty() {
-            let join = <$hook as Hook>::join(&scope, JoinOrdered::new(futures));
+            let join = <$hook as $crate::hook::Hook>::join(
+                &scope,
+                $crate::executor::JoinOrdered::new(futures),
+            );
             responses.extend(join.await);
         }
         responses
     }};
 }
+// For `with_receivers.rs`, which runs the same walk with its own hook.
+pub(crate) use asend;
 
 /// The walk of `asend_robust` for hook `$hook`, a macro for the reason
 /// given at `asend!`.
@@ -105,10 +123,14 @@ macro_rules! asend_robust {
         let ((mut responses, started), scope) =
             $signal.asend_robust_start::<$hook>($state, $sender, $args);
         if let Some((futures, infos)) = started {
-            let outcomes = <$hook as Hook>::join(&scope, JoinOrdered::new(futures)).await;
-            <$hook as Hook>::within(&scope, || {
-                Self::collect_robust::<$hook>(
-                    SendKind::AsendRobust,
+            let outcomes = <$hook as $crate::hook::Hook>::join(
+                &scope,
+                $crate::executor::JoinOrdered::new(futures),
+            )
+            .await;
+            <$hook as $crate::hook::Hook>::within(&scope, || {
+                $signal.collect_robust::<$hook>(
+                    $crate::hook::SendKind::AsendRobust,
                     outcomes,
                     &infos,
                     $sender,
@@ -119,6 +141,7 @@ macro_rules! asend_robust {
         responses
     }};
 }
+pub(crate) use asend_robust;
 
 impl<D: SignalDef> Signal<D> {
     /// Sends the signal: calls every matching receiver and returns their
@@ -188,17 +211,17 @@ impl<D: SignalDef> Signal<D> {
     /// the instance lands. The common case (a table of plain sync receivers)
     /// is a couple of loads and the call loop.
     #[inline]
-    fn send_listened<H: Hook>(
+    pub(crate) fn send_listened<H: Hook>(
         &self,
         state: State,
         sender: Sender,
         args: &D::Args<'_>,
-    ) -> Vec<D::Response> {
+    ) -> Vec<Item<H, D>> {
         self.with_table(state, |table| {
             let bucket = table.bucket(&sender);
             let send = H::start::<D>(SendKind::Send, sender, bucket.len());
             H::within(&send, || {
-                if let Some(responses) = call_fast::<D, H>(bucket, sender, args) {
+                if let Some(responses) = call_fast::<D, H>(bucket, &sender, args) {
                     return responses;
                 }
                 self.send_mixed::<H>(bucket, sender, args)
@@ -214,7 +237,7 @@ impl<D: SignalDef> Signal<D> {
         bucket: &Bucket<D>,
         sender: Sender,
         args: &D::Args<'_>,
-    ) -> Vec<D::Response> {
+    ) -> Vec<Item<H, D>> {
         // Decided before any receiver runs: a refused send has no effects.
         let wait = (!bucket.r#async.is_empty()).then(|| Self::wait_or_panic(bucket));
         let mut responses = self.call_slots::<H>(bucket, sender, args);
@@ -246,7 +269,7 @@ impl<D: SignalDef> Signal<D> {
                     .r#async
                     .iter()
                     .filter(|slot| slot.entry.is_alive())
-                    .map(|slot| &slot.entry.info),
+                    .map(|slot| &*slot.entry.info),
             )
         )
     }
@@ -291,12 +314,12 @@ impl<D: SignalDef> Signal<D> {
 
     /// `send_robust` once someone may listen (see `send_listened`).
     #[inline]
-    fn send_robust_listened<H: Hook>(
+    pub(crate) fn send_robust_listened<H: Hook>(
         &self,
         state: State,
         sender: Sender,
         args: &D::Args<'_>,
-    ) -> Vec<RobustResponse<D::Response>> {
+    ) -> Vec<RobustItem<H, D>> {
         self.with_table(state, |table| {
             self.send_robust_in::<H>(table.bucket(&sender), sender, args)
         })
@@ -308,7 +331,7 @@ impl<D: SignalDef> Signal<D> {
         bucket: &Bucket<D>,
         sender: Sender,
         args: &D::Args<'_>,
-    ) -> Vec<RobustResponse<D::Response>> {
+    ) -> Vec<RobustItem<H, D>> {
         const KIND: SendKind = SendKind::SendRobust;
         let scope = H::start::<D>(KIND, sender, bucket.len());
         H::within(&scope, || {
@@ -321,7 +344,7 @@ impl<D: SignalDef> Signal<D> {
                 Some(Ok(wait)) => {
                     let (futures, infos) = Self::start_async_robust::<H>(bucket, sender, args);
                     let outcomes = Self::complete(wait, futures);
-                    Self::collect_robust::<H>(KIND, outcomes, &infos, sender, &mut responses);
+                    self.collect_robust::<H>(KIND, outcomes, &infos, sender, &mut responses);
                 }
                 Some(Err(Refused)) => Self::refuse_async::<H>(KIND, bucket, sender, &mut responses),
             }
@@ -357,12 +380,12 @@ impl<D: SignalDef> Signal<D> {
     /// for the join. Returned as a nested pair so that what
     /// `call_and_start` returns lands in place, uncopied.
     #[inline]
-    fn asend_start<'b, H: Hook>(
+    pub(crate) fn asend_start<'b, H: Hook>(
         &self,
         state: State,
         sender: Sender,
         args: &'b D::Args<'_>,
-    ) -> (Started<'b, D::Response>, H::Scope) {
+    ) -> (Started<'b, Item<H, D>>, H::Scope) {
         // The table is only needed to start the receivers, so a guard (no
         // reference count) suffices and is gone before the first await.
         self.with_table(state, |table| {
@@ -381,8 +404,8 @@ impl<D: SignalDef> Signal<D> {
         bucket: &Bucket<D>,
         sender: Sender,
         args: &'b D::Args<'_>,
-    ) -> Started<'b, D::Response> {
-        let responses = match call_fast::<D, H>(bucket, sender, args) {
+    ) -> Started<'b, Item<H, D>> {
+        let responses = match call_fast::<D, H>(bucket, &sender, args) {
             Some(responses) => responses,
             None => self.call_slots::<H>(bucket, sender, args),
         };
@@ -422,12 +445,12 @@ impl<D: SignalDef> Signal<D> {
     /// receivers and starts the async ones (if any) inside the hook's scope,
     /// which it returns for the join and the collection of its outcomes.
     #[inline]
-    fn asend_robust_start<'b, H: Hook>(
+    pub(crate) fn asend_robust_start<'b, H: Hook>(
         &self,
         state: State,
         sender: Sender,
         args: &'b D::Args<'_>,
-    ) -> (StartedRobustAsync<'b, D::Response>, H::Scope) {
+    ) -> (StartedRobustAsync<'b, H, D>, H::Scope) {
         const KIND: SendKind = SendKind::AsendRobust;
         self.with_table(state, |table| {
             let bucket = table.bucket(&sender);
@@ -451,12 +474,12 @@ impl<D: SignalDef> Signal<D> {
         bucket: &Bucket<D>,
         sender: Sender,
         args: &D::Args<'_>,
-    ) -> Vec<D::Response> {
+    ) -> Vec<Item<H, D>> {
         let mut responses = Vec::with_capacity(bucket.len());
         let mut saw_dead = false;
         for slot in &*bucket.sync {
             match H::call(&slot.entry.info, || slot.call.call(sender, args)) {
-                Some(response) => responses.push(response),
+                Some(response) => responses.push(H::item(|| &slot.entry.info, response)),
                 None => saw_dead |= slot.weak,
             }
         }
@@ -474,7 +497,7 @@ impl<D: SignalDef> Signal<D> {
         bucket: &Bucket<D>,
         sender: Sender,
         args: &D::Args<'_>,
-        responses: &mut Vec<RobustResponse<D::Response>>,
+        responses: &mut Vec<RobustItem<H, D>>,
     ) {
         if !H::PER_RECEIVER {
             match &bucket.fast {
@@ -493,7 +516,7 @@ impl<D: SignalDef> Signal<D> {
                         kind,
                         bucket,
                         calls,
-                        |call| call(sender, args),
+                        |call| Some(call(&sender, args)),
                         sender,
                         responses,
                     );
@@ -512,7 +535,7 @@ impl<D: SignalDef> Signal<D> {
                 }
             });
             match outcome {
-                Some(outcome) => responses.push(outcome),
+                Some(outcome) => responses.push(H::item(|| &slot.entry.info, outcome)),
                 None => saw_dead |= slot.weak,
             }
         }
@@ -531,15 +554,17 @@ impl<D: SignalDef> Signal<D> {
         calls: &[C],
         call: impl Fn(&C) -> Option<D::Response>,
         sender: Sender,
-        responses: &mut Vec<RobustResponse<D::Response>>,
+        responses: &mut Vec<RobustItem<H, D>>,
     ) {
+        // Looked up only for a failure or by a hook that pairs.
+        let receiver = |at: usize| &bucket.sync[at].entry.info;
         for (at, c) in calls.iter().enumerate() {
             match catch_unwind(AssertUnwindSafe(|| call(c))) {
-                Ok(Some(response)) => responses.push(Ok(response)),
+                Ok(Some(response)) => responses.push(H::item(|| receiver(at), Ok(response))),
                 Ok(None) => {}
                 Err(payload) => {
-                    let info = &bucket.sync[at].entry.info;
-                    responses.push(Err(Self::failure::<H>(kind, info, sender, &*payload)));
+                    let error = Self::failure::<H>(kind, receiver(at), sender, &*payload);
+                    responses.push(H::item(|| receiver(at), Err(error)));
                 }
             }
         }
@@ -550,11 +575,12 @@ impl<D: SignalDef> Signal<D> {
         bucket: &Bucket<D>,
         sender: Sender,
         args: &'b D::Args<'_>,
-    ) -> Vec<BoxFuture<'b, D::Response>> {
+    ) -> Vec<BoxFuture<'b, Item<H, D>>> {
         let mut futures = Vec::with_capacity(bucket.r#async.len());
         for slot in &*bucket.r#async {
+            let info = &slot.entry.info;
             let future = slot.call.call(sender, args);
-            futures.extend(future.map(|future| H::future(&slot.entry.info, future)));
+            futures.extend(future.map(|future| H::item_future(info, H::future(info, future))));
         }
         futures
     }
@@ -578,7 +604,7 @@ impl<D: SignalDef> Signal<D> {
                     Err(payload) => Box::pin(std::future::ready(Err(payload))),
                 };
             futures.push(future);
-            infos.push(info.clone());
+            infos.push(Arc::clone(info));
         }
         (futures, infos)
     }
@@ -598,32 +624,34 @@ impl<D: SignalDef> Signal<D> {
         kind: SendKind,
         bucket: &Bucket<D>,
         sender: Sender,
-        responses: &mut Vec<RobustResponse<D::Response>>,
+        responses: &mut Vec<RobustItem<H, D>>,
     ) {
         let message = wait::refusal(kind, D::NAME, D::MODULE_PATH);
         for slot in bucket.r#async.iter().filter(|slot| slot.entry.is_alive()) {
             let error = ReceiverError::new(
                 FailureKind::WouldBlock,
-                slot.entry.info.clone(),
+                ReceiverInfo::clone(&slot.entry.info),
                 sender,
                 message.clone().into(),
             );
             H::failed::<D>(kind, &error);
-            responses.push(Err(error));
+            responses.push(H::item(|| &slot.entry.info, Err(error)));
         }
     }
 
-    /// Turns the outcomes of a robust send's async receivers into responses.
-    fn collect_robust<H: Hook>(
+    /// Turns the outcomes of a robust send's async receivers into items.
+    pub(crate) fn collect_robust<H: Hook>(
+        &self,
         kind: SendKind,
         outcomes: Vec<Caught<D::Response>>,
-        infos: &[ReceiverInfo],
+        infos: &[Arc<ReceiverInfo>],
         sender: Sender,
-        responses: &mut Vec<RobustResponse<D::Response>>,
+        responses: &mut Vec<RobustItem<H, D>>,
     ) {
         for (outcome, info) in outcomes.into_iter().zip(infos) {
-            responses
-                .push(outcome.map_err(|payload| Self::failure::<H>(kind, info, sender, &*payload)));
+            let outcome =
+                outcome.map_err(|payload| Self::failure::<H>(kind, info, sender, &*payload));
+            responses.push(H::item(|| info, outcome));
         }
     }
 
@@ -651,15 +679,23 @@ impl<D: SignalDef> Signal<D> {
 #[inline(always)]
 fn call_fast<D: SignalDef, H: Hook>(
     bucket: &Bucket<D>,
-    sender: Sender,
+    sender: &Sender,
     args: &D::Args<'_>,
-) -> Option<Vec<D::Response>> {
+) -> Option<Vec<Item<H, D>>> {
     if H::PER_RECEIVER {
         return None;
     }
+    // The fast slice runs parallel to the slots, which carry the receivers;
+    // looked up only by a hook that pairs.
+    let receiver = |at: usize| &bucket.sync[at].entry.info;
+    let item = |at, response| H::item(|| receiver(at), response);
     match &bucket.fast {
-        Fast::Static(calls) => Some(call_all(calls, |call| call(sender, args))),
-        Fast::Dyn(calls) => Some(call_all(calls, |call| call(sender, args))),
+        Fast::Static(calls) => Some(call_all(calls, |at, call| {
+            call(*sender, args).map(|response| item(at, response))
+        })),
+        Fast::Dyn(calls) => Some(call_all(calls, |at, call| {
+            Some(item(at, call(sender, args)))
+        })),
         Fast::No => None,
     }
 }

@@ -42,34 +42,65 @@ impl fmt::Display for ConnectError {
 
 impl std::error::Error for ConnectError {}
 
-/// Why a `disconnect_*` call could not look for a receiver.
+/// Why a disconnect could not look for a receiver: its argument cannot name
+/// one. (A receiver that is simply not connected is `Ok(false)`, not an
+/// error.)
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DisconnectError {
-    /// `disconnect_uid("")`.
+    /// `disconnect_uid("")`: no receiver has an empty uid.
     EmptyDispatchUid,
-    /// `disconnect_receiver` was given a closure that captures state: such a
-    /// receiver is identified by its connection, so disconnect that instead.
-    NotAFunction {
-        /// The closure's type name.
-        type_name: &'static str,
-    },
     /// `Sender::NONE` is never a filter; pass `None` for the unfiltered
     /// registration.
     NoneSenderFilter,
+    /// `disconnect_receiver` was given a function pointer (`on_save as
+    /// fn(..)`), whose type is the same for every function of that
+    /// signature; pass the function item itself (`on_save`).
+    FunctionPointer {
+        /// The pointer's type name.
+        type_name: &'static str,
+    },
+    /// `disconnect_receiver` was given a closure that captures state (or
+    /// another callable value with data): such a receiver is identified by
+    /// its connection, so disconnect its `Connection`.
+    CapturesState {
+        /// The value's type name.
+        type_name: &'static str,
+    },
+    /// `Signal::disconnect` was given a `Connection` returned by another
+    /// `Signal` instance of the same definition (a local `Signal::new()`):
+    /// this signal has no receiver of it.
+    ForeignConnection {
+        /// The signal's name.
+        signal: &'static str,
+    },
 }
 
 impl fmt::Display for DisconnectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DisconnectError::EmptyDispatchUid => f.write_str("`dispatch_uid` must not be empty"),
-            DisconnectError::NotAFunction { type_name } => write!(
-                f,
-                "`{type_name}` captures state, so it is identified by its connection: disconnect the `Connection` returned by `connect`"
-            ),
+            DisconnectError::EmptyDispatchUid => {
+                f.write_str("`dispatch_uid` must not be empty: no receiver has an empty uid")
+            }
             DisconnectError::NoneSenderFilter => {
                 f.write_str("`Sender::NONE` is never a sender filter; pass `None` to target the unfiltered registration")
             }
+            DisconnectError::FunctionPointer { type_name } => write!(
+                f,
+                "`{type_name}` is a function pointer, which does not say which function it points to: pass the function item itself (`on_save`, not `on_save as fn(..)`); a receiver connected as a function pointer is identified by its connection, so disconnect the `Connection` that `connect` returned"
+            ),
+            DisconnectError::CapturesState { type_name } if type_name.contains("{{closure}}") => write!(
+                f,
+                "`{type_name}` is a closure that captures state, so it is identified by its connection, not its type: disconnect the `Connection` that `connect` returned (or connect it with a `dispatch_uid` and use `disconnect_uid`)"
+            ),
+            DisconnectError::CapturesState { type_name } => write!(
+                f,
+                "`{type_name}` carries state, so it does not identify a function: disconnect the `Connection` that `connect` returned (or connect it with a `dispatch_uid` and use `disconnect_uid`)"
+            ),
+            DisconnectError::ForeignConnection { signal } => write!(
+                f,
+                "this `Connection` belongs to another `Signal` instance than the `{signal}` it was given to: disconnect it with `Connection::disconnect`, or through the signal that returned it"
+            ),
         }
     }
 }

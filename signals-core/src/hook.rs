@@ -14,8 +14,18 @@
 //! A hook that needs to know *which* receiver it is looking at sets
 //! [`Hook::PER_RECEIVER`]; the loops then walk the bucket's slots, each of
 //! which carries its receiver's [`ReceiverInfo`].
+//!
+//! A hook also says what a send collects for each receiver that answered
+//! ([`Hook::Item`]): the response itself, or, through [`Paired`], the
+//! response paired with the receiver that gave it (`Signal::with_receivers`,
+//! Django's `[(receiver, response)]`). The loops hand over the receiver
+//! lazily, so a hook that collects bare responses never looks it up, and a
+//! pairing hook may still call a bucket's fast slice, which runs parallel
+//! to the slots.
 
 use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
 
 use crate::def::{BoxFuture, SignalDef};
 use crate::error::ReceiverError;
@@ -41,6 +51,23 @@ pub(crate) trait Hook {
 
     /// What the hook keeps while a send runs (a span), `()` for none.
     type Scope: Send;
+
+    /// What a send collects for a receiver's outcome `T` (its response, or
+    /// a robust send's `Ok`/`Err`).
+    type Item<T: Send + 'static>: Send + 'static;
+
+    /// The item of `outcome`, the outcome of the receiver `receiver` returns.
+    fn item<'e, T: Send + 'static>(
+        receiver: impl FnOnce() -> &'e Arc<ReceiverInfo>,
+        outcome: T,
+    ) -> Self::Item<T>;
+
+    /// The future of the item of an async receiver's future (already
+    /// wrapped by [`future`](Self::future)).
+    fn item_future<'b, T: Send + 'static>(
+        receiver: &Arc<ReceiverInfo>,
+        future: BoxFuture<'b, T>,
+    ) -> BoxFuture<'b, Self::Item<T>>;
 
     /// A send of signal `D` from `sender` begins, reaching `receivers`
     /// receivers.
@@ -75,6 +102,21 @@ impl Hook for Silent {
 
     type Scope = ();
 
+    type Item<T: Send + 'static> = T;
+
+    #[inline(always)]
+    fn item<'e, T: Send + 'static>(_: impl FnOnce() -> &'e Arc<ReceiverInfo>, outcome: T) -> T {
+        outcome
+    }
+
+    #[inline(always)]
+    fn item_future<'b, T: Send + 'static>(
+        _: &Arc<ReceiverInfo>,
+        future: BoxFuture<'b, T>,
+    ) -> BoxFuture<'b, T> {
+        future
+    }
+
     #[inline(always)]
     fn start<D: SignalDef>(_: SendKind, _: Sender, _: usize) {}
 
@@ -100,4 +142,63 @@ impl Hook for Silent {
 
     #[inline(always)]
     fn failed<D: SignalDef>(_: SendKind, _: &ReceiverError) {}
+}
+
+/// The hook of `Signal::with_receivers`: observes as `H` does, and pairs
+/// every outcome with the receiver that gave it (a shared handle from the
+/// send's own snapshot, so pairing copies no receiver description).
+pub(crate) struct Paired<H>(PhantomData<H>);
+
+impl<H: Hook> Hook for Paired<H> {
+    const PER_RECEIVER: bool = H::PER_RECEIVER;
+
+    type Scope = H::Scope;
+
+    type Item<T: Send + 'static> = (Arc<ReceiverInfo>, T);
+
+    #[inline]
+    fn item<'e, T: Send + 'static>(
+        receiver: impl FnOnce() -> &'e Arc<ReceiverInfo>,
+        outcome: T,
+    ) -> (Arc<ReceiverInfo>, T) {
+        (Arc::clone(receiver()), outcome)
+    }
+
+    fn item_future<'b, T: Send + 'static>(
+        receiver: &Arc<ReceiverInfo>,
+        future: BoxFuture<'b, T>,
+    ) -> BoxFuture<'b, (Arc<ReceiverInfo>, T)> {
+        let receiver = Arc::clone(receiver);
+        Box::pin(async move { (receiver, future.await) })
+    }
+
+    #[inline]
+    fn start<D: SignalDef>(kind: SendKind, sender: Sender, receivers: usize) -> H::Scope {
+        H::start::<D>(kind, sender, receivers)
+    }
+
+    #[inline]
+    fn within<T>(scope: &H::Scope, part: impl FnOnce() -> T) -> T {
+        H::within(scope, part)
+    }
+
+    #[inline]
+    fn join<F: Future + Send>(scope: &H::Scope, join: F) -> impl Future<Output = F::Output> + Send {
+        H::join(scope, join)
+    }
+
+    #[inline]
+    fn call<T>(receiver: &ReceiverInfo, call: impl FnOnce() -> T) -> T {
+        H::call(receiver, call)
+    }
+
+    #[inline]
+    fn future<'b, T: 'b>(receiver: &ReceiverInfo, future: BoxFuture<'b, T>) -> BoxFuture<'b, T> {
+        H::future(receiver, future)
+    }
+
+    #[inline]
+    fn failed<D: SignalDef>(kind: SendKind, error: &ReceiverError) {
+        H::failed::<D>(kind, error);
+    }
 }

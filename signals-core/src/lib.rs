@@ -34,6 +34,7 @@ pub mod registry;
 #[cfg(feature = "sea-orm")]
 pub mod seaorm;
 mod sender;
+pub mod shape;
 mod signal;
 mod table;
 pub mod testing;
@@ -41,6 +42,7 @@ pub mod testing;
 mod trace;
 mod wait;
 mod wiring;
+mod with_receivers;
 
 #[cfg(feature = "tower")]
 pub mod http;
@@ -55,14 +57,16 @@ pub use error::{ConnectError, DisconnectError, FailureKind, ReceiverError};
 pub use receiver::{Origin, ReceiverInfo, ReceiverKind};
 pub use registration::Duplicate;
 pub use sender::Sender;
+pub use shape::ReceiverFn;
 pub use signal::Signal;
 pub use wiring::{SignalWiring, Wiring, wiring};
+pub use with_receivers::{Answer, WithReceivers};
 
 /// Not public API. Used by code that `signal!` and `#[receiver]` generate.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::def::{StaticMeta, StaticReceiver};
-    pub use crate::narrow::{Narrow, Untyped};
+    pub use crate::narrow::{Narrow, Unfiltered, Untyped};
     pub use crate::registration::{SenderParam, type_id_of_val};
     pub use crate::registry::DeclaredSignal;
     pub use inventory;

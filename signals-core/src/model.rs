@@ -1,16 +1,26 @@
-//! The [`Model`] trait: what the model signals (`builtin`) and the helpers
-//! that send them (`models`) know about a model type, and [`ModelSender`]:
-//! which instance type each model signal hands a receiver filtered on a
-//! sender. Public as `models::Model` and `models::ModelSender`; they live
-//! below both so that neither reaches into the other for them.
+//! The [`Model`] trait and [`AnyInstance`]: what the model signals
+//! (`builtin`) and the helpers that send them (`models`) know about a model
+//! type and its instances, and [`ModelSender`]: which instance type each
+//! model signal hands a receiver filtered on a sender. Public as
+//! `models::Model`, `models::ModelSender` and `builtin::AnyInstance`; they
+//! live below both so that neither reaches into the other for them.
 
 use std::any::Any;
+
+/// A model instance with its type erased: what receivers without a sender
+/// filter get. `instance.downcast_ref::<User>()` gives it back typed.
+pub type AnyInstance = dyn Any + Send + Sync;
 
 /// A type whose instances are saved and deleted through the
 /// [`models`](crate::models) helpers.
 ///
 /// Implementing it (`impl Model for User { type Pk = i64; }`) lets `User` be
 /// the sender of model signals and the typed instance of their receivers.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a sender of the model signals",
+    label = "neither a `signals::models::Model` nor a `#[model_signals]` SeaORM entity",
+    note = "implement `signals::models::Model` for it, or, for a SeaORM entity, put `#[signals::model_signals]` on its `impl ActiveModelBehavior for ActiveModel`"
+)]
 pub trait Model: Any + Send + Sync {
     /// The primary key type: what many-to-many changes carry in `pk_set`.
     type Pk: Ord + Clone + std::fmt::Debug + Send + Sync + 'static;

@@ -24,7 +24,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::thread::{self, ThreadId};
 
-use crate::def::{AsyncCall, Call, DynAsync, DynSync, SignalDef, SyncCall};
+use crate::def::{AsyncCall, Call, DynAsync, SignalDef, SyncCall};
 use crate::receiver::{Entry, ReceiverInfo, next_id};
 use crate::sender::Sender;
 
@@ -186,14 +186,15 @@ fn silenced_on<D: SignalDef>(entry: &Entry<D>, threads: Arc<[ThreadId]>) -> Entr
     let call = match &entry.call {
         Call::Sync(inner) => {
             let inner = inner.clone();
-            let call: Arc<DynSync<D>> = Arc::new(move |sender: Sender, args: &D::Args<'_>| {
-                if quiet() {
-                    None
-                } else {
-                    inner.call(sender, args)
-                }
-            });
-            Call::Sync(SyncCall::Dyn(call))
+            Call::Sync(SyncCall::declining(
+                move |sender: &Sender, args: &D::Args<'_>| {
+                    if quiet() {
+                        None
+                    } else {
+                        inner.call(*sender, args)
+                    }
+                },
+            ))
         }
         Call::Async(inner) => {
             let inner = inner.clone();

@@ -6,8 +6,8 @@
 //! [`Entry::new`]: static resolution (from `#[receiver]`'s metadata), the
 //! `connect` family and the test recorder (from `ConnectOptions`). That one
 //! constructor derives what the registration does not say: the kind from
-//! the call, weakness from the liveness probe, the key (DESIGN "Identity"),
-//! the connection id and the order key. A mute re-wraps an existing entry's
+//! the call, weakness from the owner, the key (DESIGN "Identity"), the
+//! connection id and the order key. A mute re-wraps an existing entry's
 //! call with [`Entry::with_call`], keeping everything else.
 
 use std::any::TypeId;
@@ -104,12 +104,14 @@ pub(crate) fn next_id() -> u64 {
 }
 
 /// A receiver's identity for de-duplication and disconnection (DESIGN
-/// "Identity"): its `dispatch_uid` if it has one, else its function, else its
+/// "Identity"): its `dispatch_uid` if it has one, else its function (with
+/// its owner, for a weak receiver: Django's bound method), else its
 /// connection.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Key {
     Uid(Cow<'static, str>),
     Fn(TypeId),
+    Bound { owner: usize, function: TypeId },
     Connection(u64),
 }
 
@@ -150,6 +152,16 @@ impl OrderKey {
 /// Returns whether a weak receiver's owner is still alive.
 pub(crate) type Liveness = Arc<dyn Fn() -> bool + Send + Sync>;
 
+/// The owner a weak receiver lives as long as.
+pub(crate) struct Owner {
+    /// The address of the owner's allocation: its identity. A weak receiver
+    /// holds a `Weak` to its owner, which keeps the allocation (not the
+    /// value) reserved, so no other owner can have this address while the
+    /// receiver exists, even after the owner was dropped.
+    pub(crate) address: usize,
+    pub(crate) alive: Liveness,
+}
+
 /// What a registration says about its receiver: a `#[receiver]`'s metadata
 /// or a runtime connection's options. [`Entry::new`] derives the rest.
 pub(crate) struct Declared {
@@ -161,15 +173,17 @@ pub(crate) struct Declared {
     pub(crate) dispatch_uid: Option<Cow<'static, str>>,
     pub(crate) priority: i32,
     pub(crate) origin: Origin,
-    /// The function's identity when the receiver is keyed by its function
-    /// (no uid): a `#[receiver]` function, or a capture-free closure
-    /// connected strongly. `None` keys it by its connection.
+    /// The function's identity when the receiver can be keyed by its
+    /// function (no uid): a `#[receiver]` function, or a function item or
+    /// closure that captures nothing. `None` keys it by its connection.
     pub(crate) function: Option<TypeId>,
 }
 
 /// The record a signal keeps for one receiver.
 pub(crate) struct Entry<D: SignalDef> {
-    pub(crate) info: ReceiverInfo,
+    /// Shared, so a send can hand out who answered without copying it
+    /// (`Signal::with_receivers`).
+    pub(crate) info: Arc<ReceiverInfo>,
     pub(crate) key: Key,
     pub(crate) id: u64,
     pub(crate) order: OrderKey,
@@ -178,14 +192,20 @@ pub(crate) struct Entry<D: SignalDef> {
 }
 
 impl<D: SignalDef> Entry<D> {
-    /// The one way a receiver becomes an entry; gives it a fresh id.
-    pub(crate) fn new(declared: Declared, call: Call<D>, liveness: Option<Liveness>) -> Self {
+    /// The one way a receiver becomes an entry; gives it a fresh id. A weak
+    /// receiver comes with its `owner`.
+    pub(crate) fn new(declared: Declared, call: Call<D>, owner: Option<Owner>) -> Self {
         let id = next_id();
-        let key = match (&declared.dispatch_uid, declared.function) {
-            (Some(uid), _) => Key::Uid(uid.clone()),
-            (None, Some(function)) => Key::Fn(function),
-            (None, None) => Key::Connection(id),
+        let key = match (&declared.dispatch_uid, declared.function, &owner) {
+            (Some(uid), _, _) => Key::Uid(uid.clone()),
+            (None, Some(function), None) => Key::Fn(function),
+            (None, Some(function), Some(owner)) => Key::Bound {
+                owner: owner.address,
+                function,
+            },
+            (None, None, _) => Key::Connection(id),
         };
+        let liveness = owner.map(|owner| owner.alive);
         let info = ReceiverInfo {
             name: declared.name,
             module_path: declared.module_path,
@@ -200,7 +220,7 @@ impl<D: SignalDef> Entry<D> {
         };
         Entry {
             order: OrderKey::new(&info, id),
-            info,
+            info: Arc::new(info),
             key,
             id,
             call,
@@ -208,8 +228,8 @@ impl<D: SignalDef> Entry<D> {
         }
     }
 
-    /// The same receiver (same id, key, place and owner) called through
-    /// `call` instead.
+    /// The same receiver (same id, key, place, owner and shared info) called
+    /// through `call` instead.
     pub(crate) fn with_call(&self, call: Call<D>) -> Self {
         Entry {
             info: self.info.clone(),

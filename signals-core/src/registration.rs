@@ -49,8 +49,8 @@ pub(crate) fn resolve<D: SignalDef>() -> Resolved<D> {
         match seen.entry((entry.key.clone(), entry.info.sender)) {
             MapEntry::Occupied(first) => {
                 duplicates.push(Duplicate {
-                    kept: entries[*first.get()].info.clone(),
-                    ignored: entry.info,
+                    kept: ReceiverInfo::clone(&entries[*first.get()].info),
+                    ignored: Arc::unwrap_or_clone(entry.info),
                 });
             }
             MapEntry::Vacant(slot) => {

@@ -4,6 +4,18 @@
 //! `inventory`, so tools (the `inspect` example, a debug endpoint, a test that
 //! checks the wiring) can list all signals and their receivers without
 //! knowing them in advance.
+//!
+//! # Detecting the linker pitfall
+//!
+//! `#[receiver]` and `signal!` register in the crate that defines them. A
+//! crate that nothing in the final binary names is not linked at all, so
+//! its registrations silently never happen. A crate cannot see that from
+//! the inside, but the application can ask, at start-up or in a test,
+//! whether the registrations of a crate it relies on are present
+//! ([`assert_linked`]): every registration records the module path it was
+//! made in, and a module path starts with its crate's name.
+
+use std::fmt;
 
 use crate::def::SignalDef;
 use crate::receiver::ReceiverInfo;
@@ -23,6 +35,12 @@ pub trait AnySignal: Send + Sync + 'static {
     fn has_listeners(&self, sender: Sender) -> bool;
     /// Static receivers ignored as duplicates.
     fn duplicates(&self) -> Vec<Duplicate>;
+    /// The module path of every `#[receiver]` registration of the signal,
+    /// duplicates included, without resolving them. Not public API.
+    #[doc(hidden)]
+    fn static_receiver_modules(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 impl<D: SignalDef> AnySignal for Signal<D> {
@@ -44,6 +62,12 @@ impl<D: SignalDef> AnySignal for Signal<D> {
 
     fn duplicates(&self) -> Vec<Duplicate> {
         Signal::duplicates(self)
+    }
+
+    fn static_receiver_modules(&self) -> Vec<&'static str> {
+        D::__static_receivers()
+            .map(|node| node.meta.module_path)
+            .collect()
     }
 }
 
@@ -143,4 +167,128 @@ pub fn find(path: &str) -> Option<&'static DeclaredSignal> {
     inventory::iter::<DeclaredSignal>
         .into_iter()
         .find(|s| s.path() == path)
+}
+
+/// What [`assert_linked`] found of a linked crate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LinkedCrate {
+    /// The crate's name as it appears in paths (`-` written `_`).
+    pub name: String,
+    /// How many `#[receiver]` registrations the crate made (one per signal
+    /// a receiver listens to, duplicates included).
+    pub receivers: usize,
+    /// How many signals the crate declares with `signal!`.
+    pub signals: usize,
+}
+
+/// Why [`assert_linked`] failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotLinked {
+    name: String,
+    valid: bool,
+}
+
+impl NotLinked {
+    /// The crate name that was looked for, as given.
+    #[must_use]
+    pub fn crate_name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl fmt::Display for NotLinked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.valid {
+            return write!(
+                f,
+                "`{}` is not a crate name: pass the name of the crate that declares the receivers, as in its `Cargo.toml` (e.g. `my-receivers`)",
+                self.name
+            );
+        }
+        let path = path_name(&self.name);
+        write!(
+            f,
+            "no `#[receiver]` or `signal!` of crate `{path}` is registered: nothing in this program names the crate, so the linker left it out and its receivers never register; add `use {path} as _;` to the binary's `main.rs` (or name any item of the crate). If the crate is linked, check that it declares a receiver or a signal"
+        )
+    }
+}
+
+impl std::error::Error for NotLinked {}
+
+/// How a crate name appears in module paths.
+fn path_name(crate_name: &str) -> String {
+    crate_name.replace('-', "_")
+}
+
+/// Checks that the `#[receiver]`s or `signal!`s of crate `crate_name` are
+/// registered in this program, i.e. that the crate is linked. Use it at
+/// start-up or in a test, for each crate whose receivers the application
+/// relies on but never calls into (see the linker pitfall in the crate
+/// documentation). `crate_name` is the name from `Cargo.toml`; a `-` in it
+/// matches the `_` of module paths.
+///
+/// Looking only reads the registrations: it resolves no signal and calls
+/// no receiver.
+///
+/// ```
+/// # extern crate signals_core as signals;
+/// # use signals_macros::{receiver, signal};
+/// signal! { pub static ORDER_PAID: u32; }
+///
+/// #[receiver(ORDER_PAID)]
+/// fn print_receipt(order: &u32) { println!("receipt for {order}") }
+///
+/// # fn main() {
+/// // This example's own crate is linked…
+/// let this_crate = module_path!().split("::").next().unwrap();
+/// let linked = signals::registry::assert_linked(this_crate).unwrap();
+/// assert_eq!((linked.receivers, linked.signals), (1, 1));
+///
+/// // …a crate that nothing names is not, and the error says how to fix it.
+/// let missing = signals::registry::assert_linked("my-receivers").unwrap_err();
+/// assert!(missing.to_string().contains("add `use my_receivers as _;`"));
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// [`NotLinked`] when no registration of the crate is present; its message
+/// names the crate and the fix (`use my_receivers as _;` in the binary).
+/// A name that cannot be a crate's (empty, or with `::`) is refused too.
+pub fn assert_linked(crate_name: &str) -> Result<LinkedCrate, NotLinked> {
+    let name = path_name(crate_name);
+    let valid = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let not_linked = || NotLinked {
+        name: crate_name.to_owned(),
+        valid,
+    };
+    if !valid {
+        return Err(not_linked());
+    }
+    let in_crate = |module_path: &str| {
+        module_path
+            .strip_prefix(name.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+    };
+    let mut found = LinkedCrate {
+        name: name.clone(),
+        receivers: 0,
+        signals: 0,
+    };
+    for declared in signals() {
+        if in_crate(declared.module_path()) {
+            found.signals += 1;
+        }
+        found.receivers += declared
+            .signal()
+            .static_receiver_modules()
+            .into_iter()
+            .filter(|module_path| in_crate(module_path))
+            .count();
+    }
+    if found.receivers == 0 && found.signals == 0 {
+        return Err(not_linked());
+    }
+    Ok(found)
 }

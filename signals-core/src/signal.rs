@@ -12,13 +12,15 @@
 //! collection of `#[receiver]` registrations (see `registration.rs`), sorts
 //! them into dispatch order, drops duplicates (recording them for
 //! [`Signal::duplicates`]) and stores the result as the signal's immutable
-//! static table. From then on:
+//! *fixed* table, in a lazily created cell (`Tables`) that also holds the
+//! [`ArcSwap`] of the *current* table. From then on:
 //!
 //! - while the receivers are exactly the static ones, a send reads the state
-//!   word and the static table: two loads, no lock, no shared write;
+//!   word, the cell and the fixed table: no lock, no shared write;
 //! - once anything is connected or disconnected at run time, each mutation
-//!   builds a fresh table under the signal's mutex and publishes it through an
-//!   [`ArcSwapOption`]; sends load it without locking;
+//!   builds a fresh table under the signal's mutex and publishes it as the
+//!   current table; sends load it without locking (an `arc-swap` guard:
+//!   a write to a slot of the sending thread's own, no shared write);
 //! - when no receiver is left, a send costs one atomic load.
 //!
 //! # The state word
@@ -27,7 +29,7 @@
 //! |---|---|---|
 //! | `UNRESOLVED` | static receivers not collected yet | none: the send resolves first |
 //! | `EMPTY` | no receiver a send could call | none: the send returns at once |
-//! | `STATIC` | exactly the resolved static receivers, unmuted | `static_table` |
+//! | `STATIC` | exactly the resolved static receivers, unmuted | `fixed` |
 //! | `DYNAMIC` | anything else (runtime changes, mutes) | `current` |
 //!
 //! Resolution moves `UNRESOLVED` to `EMPTY` or `STATIC`, once. Every later
@@ -51,21 +53,23 @@
 //! suite; this crate has no `unsafe` and no raw pointers. Our own atomics are
 //! simple enough to argue directly, which is why they are not modelled with
 //! `loom` (a faithful model would also need `Signal::new` to stay `const`,
-//! which loom's types cannot be, and a loom-aware `ArcSwapOption` and
-//! `OnceLock`, which do not exist):
+//! which loom's types cannot be, and a loom-aware `ArcSwap` and `OnceLock`,
+//! which do not exist):
 //!
 //! - `state` is written only under the mutex, with `Release`, *after* the
-//!   table it describes is in place (`current.swap`, or the `OnceLock` set
-//!   once during resolution). A send reads it with `Acquire`, so if it sees
+//!   table it describes is in place (`current.swap`, or the `OnceLock` of
+//!   the tables set once during resolution). A send reads it with
+//!   `Acquire`, so if it sees
 //!   `STATIC` or `DYNAMIC` it also sees that table or a newer one. Writers
 //!   are serialised by the mutex, so the state values follow the same order
 //!   as the tables. A send racing a mutation may read the previous state and
 //!   use the previous table: it then behaves as if it began before the
 //!   mutation, which the snapshot rule allows. A send that starts after a
 //!   mutation returned (happens-after it) cannot read an older state.
-//! - `current` always holds the newest table whatever `state` says, so a send
-//!   that read `DYNAMIC` never finds it missing; any other miss falls back to
-//!   resolution, which takes the lock.
+//! - The tables are in place before any state but `UNRESOLVED` is stored,
+//!   so a send that read `STATIC` or `DYNAMIC` always finds them; only a
+//!   send that read `UNRESOLVED` takes the slow path (resolution, under the
+//!   lock). `current` always holds the newest table whatever `state` says.
 //! - Connection ids (`receiver::next_id`) only need unique values, so a
 //!   `Relaxed` `fetch_add` suffices.
 //!
@@ -73,10 +77,11 @@
 //! under real contention; `RELIABILITY.md` lists it.
 
 use std::marker::PhantomData;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
-use arc_swap::ArcSwapOption;
+use arc_swap::ArcSwap;
 
 use crate::def::SignalDef;
 use crate::error::ConnectError;
@@ -98,10 +103,21 @@ const DYNAMIC: u8 = 3;
 /// macro generates. See the crate documentation for the full semantics.
 pub struct Signal<D: SignalDef> {
     state: AtomicU8,
-    static_table: OnceLock<Table<D>>,
-    current: ArcSwapOption<Table<D>>,
+    tables: OnceLock<Tables<D>>,
     inner: Mutex<Inner<D>>,
     _def: PhantomData<fn() -> D>,
+}
+
+/// The tables sends read, created when the signal is resolved. One lazy cell
+/// for both: a `static` needs a `const` constructor, and a lazy `ArcSwap`
+/// costs a send less than an `ArcSwapOption`, whose every load and guard
+/// tests for the empty case.
+struct Tables<D: SignalDef> {
+    /// The resolved static receivers, for sends in state `STATIC`.
+    fixed: Table<D>,
+    /// The newest published table, for sends in state `DYNAMIC`; an empty
+    /// table until the first change publishes one.
+    current: ArcSwap<Table<D>>,
 }
 
 struct Inner<D: SignalDef> {
@@ -124,6 +140,24 @@ pub(crate) enum Reach {
     SyncOnly,
     /// At least one live async receiver.
     Async,
+}
+
+/// A table found the slow way (see [`Signal::with_table`]): the fixed one,
+/// or the current one held by a full reference.
+enum Settled<'s, D: SignalDef> {
+    Fixed(&'s Table<D>),
+    Current(Arc<Table<D>>),
+}
+
+impl<D: SignalDef> Deref for Settled<'_, D> {
+    type Target = Table<D>;
+
+    fn deref(&self) -> &Table<D> {
+        match self {
+            Settled::Fixed(table) => table,
+            Settled::Current(table) => table,
+        }
+    }
 }
 
 /// The state word as a send read it: what [`Signal::with_table`] starts
@@ -153,8 +187,7 @@ impl<D: SignalDef> Signal<D> {
     pub const fn new() -> Self {
         Signal {
             state: AtomicU8::new(UNRESOLVED),
-            static_table: OnceLock::new(),
-            current: ArcSwapOption::const_empty(),
+            tables: OnceLock::new(),
             inner: Mutex::new(Inner {
                 entries: None,
                 pristine: true,
@@ -166,12 +199,28 @@ impl<D: SignalDef> Signal<D> {
     }
 
     /// The signal's name as declared.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// assert_eq!(ORDER_PAID.name(), "ORDER_PAID");
+    /// ```
     #[must_use]
     pub fn name(&self) -> &'static str {
         D::NAME
     }
 
     /// The module the signal was declared in.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// assert_eq!(ORDER_PAID.module_path(), module_path!());
+    /// ```
     #[must_use]
     pub fn module_path(&self) -> &'static str {
         D::MODULE_PATH
@@ -184,48 +233,39 @@ impl<D: SignalDef> Signal<D> {
         State(self.state.load(Ordering::Acquire))
     }
 
-    /// Runs `f` on the table a send that read `state` uses (an empty table
-    /// when there is none). The static table costs one more load, a runtime
-    /// table an `arc-swap` guard (no shared write), held until `f` returns.
-    /// Anything else (first send, racing a state change) takes the slow
-    /// path.
+    /// Runs `f` on the table a send that read `state` uses. The fixed
+    /// table costs one more load, the current one an `arc-swap` guard (no
+    /// shared write), held until `f` returns. A signal not resolved yet
+    /// takes the slow path.
+    ///
+    /// Each path calls `f` itself rather than sharing one call: a shared
+    /// call would keep the guard in a variable that only one path sets, and
+    /// every send would test its drop flag.
     #[inline(always)]
     pub(crate) fn with_table<R>(&self, state: State, f: impl FnOnce(&Table<D>) -> R) -> R {
-        let guard;
-        let table = match state.0 {
-            STATIC => self.static_table.get(),
-            DYNAMIC => {
-                guard = self.current.load();
-                guard.as_deref()
+        if state.0 == STATIC {
+            if let Some(tables) = self.tables.get() {
+                return f(&tables.fixed);
             }
-            _ => None,
-        };
-        match table {
-            Some(table) => f(table),
-            None => self.with_table_slow(f),
+        } else if state.0 == DYNAMIC
+            && let Some(tables) = self.tables.get()
+        {
+            return f(&tables.current.load());
         }
+        f(&self.settled_table())
     }
 
+    /// The table of a send that found the signal unresolved (its first
+    /// sends): resolves it under the lock, then reads the state it left. Out
+    /// of line and without `f`, so the fast paths carry none of it.
     #[cold]
     #[inline(never)]
-    fn with_table_slow<R>(&self, f: impl FnOnce(&Table<D>) -> R) -> R {
-        loop {
-            match self.state.load(Ordering::Acquire) {
-                EMPTY => return f(&Table::build(&[])),
-                STATIC => {
-                    if let Some(table) = self.static_table.get() {
-                        return f(table);
-                    }
-                }
-                DYNAMIC => {
-                    if let Some(table) = self.current.load().as_deref() {
-                        return f(table);
-                    }
-                }
-                _ => {}
-            }
-            let mut inner = self.lock();
-            self.ensure_resolved(&mut inner);
+    fn settled_table(&self) -> Settled<'_, D> {
+        let tables = self.ensure_resolved(&mut self.lock());
+        match self.state.load(Ordering::Acquire) {
+            STATIC => Settled::Fixed(&tables.fixed),
+            // `EMPTY` or `DYNAMIC`: `current` holds the newest table.
+            _ => Settled::Current(tables.current.load_full()),
         }
     }
 
@@ -235,36 +275,46 @@ impl<D: SignalDef> Signal<D> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn ensure_resolved(&self, inner: &mut Inner<D>) {
-        if inner.entries.is_some() {
-            return;
+    /// Resolves the signal if nobody did yet (only this function sets the
+    /// tables, under the lock, once) and returns its tables.
+    fn ensure_resolved(&self, inner: &mut Inner<D>) -> &Tables<D> {
+        let mut resolved = None;
+        let tables = self.tables.get_or_init(|| {
+            let Resolved {
+                entries,
+                duplicates,
+            } = registration::resolve::<D>();
+            resolved = Some(if entries.is_empty() { EMPTY } else { STATIC });
+            let fixed = Table::build(&entries);
+            inner.entries = Some(entries);
+            inner.duplicates = duplicates;
+            inner.pristine = true;
+            // Nothing reads `current` before the first change, which
+            // publishes a table of its own: an empty one (which allocates
+            // nothing but its `Arc`) spares a first send building the fixed
+            // table twice.
+            Tables {
+                fixed,
+                current: ArcSwap::from_pointee(Table::build(&[])),
+            }
+        });
+        if let Some(state) = resolved {
+            self.state.store(state, Ordering::Release);
         }
-        let Resolved {
-            entries,
-            duplicates,
-        } = registration::resolve::<D>();
-        let state = if entries.is_empty() { EMPTY } else { STATIC };
-        // Only this function sets the table, under the lock, once.
-        let _ = self.static_table.set(Table::build(&entries));
-        inner.entries = Some(entries);
-        inner.duplicates = duplicates;
-        inner.pristine = true;
-        // `current` stays empty: nothing reads it before the first mutation,
-        // which publishes a table of its own (building the same table twice
-        // would double the cost of a first send).
-        self.state.store(state, Ordering::Release);
+        tables
     }
 
     /// Makes the current entry list visible to sends. Returns the table it
     /// replaced so the caller can drop it (and maybe user closures) after
     /// releasing the lock.
-    fn publish(&self, inner: &Inner<D>) -> Option<Arc<Table<D>>> {
+    fn publish(&self, inner: &mut Inner<D>) -> Arc<Table<D>> {
+        let tables = self.ensure_resolved(inner);
         let entries = inner
             .mutes
             .visible(inner.entries.as_deref().unwrap_or_default());
         // `current` always holds the latest table, whatever the state says, so
         // a send that read a stale state word still finds a valid table.
-        let old = self.current.swap(Some(Arc::new(Table::build(&entries))));
+        let old = tables.current.swap(Arc::new(Table::build(&entries)));
         let state = if entries.is_empty() {
             EMPTY
         } else if inner.pristine && !inner.mutes.is_active() {
@@ -282,11 +332,11 @@ impl<D: SignalDef> Signal<D> {
     /// `change` itself to the connection events.
     fn finish(
         &self,
-        inner: MutexGuard<'_, Inner<D>>,
+        mut inner: MutexGuard<'_, Inner<D>>,
         dead: Vec<Arc<Entry<D>>>,
         change: Option<(&ReceiverInfo, Change)>,
     ) {
-        let released = self.publish(&inner);
+        let released = self.publish(&mut inner);
         drop(inner);
         drop(released);
         for entry in &dead {
@@ -322,7 +372,7 @@ impl<D: SignalDef> Signal<D> {
             .find(|e| e.key == entry.key && e.info.sender == entry.info.sender)
         {
             let error = ConnectError::Duplicate {
-                existing: Box::new(existing.info.clone()),
+                existing: Box::new(ReceiverInfo::clone(&existing.info)),
             };
             if !dead.is_empty() {
                 self.finish(inner, dead, None);
@@ -364,7 +414,7 @@ impl<D: SignalDef> Signal<D> {
         inner.pristine = false;
         let change = removed
             .as_ref()
-            .map(|entry| (&entry.info, Change::Disconnected));
+            .map(|entry| (&*entry.info, Change::Disconnected));
         self.finish(inner, dead, change);
         removed.is_some()
     }
@@ -392,6 +442,28 @@ impl<D: SignalDef> Signal<D> {
     /// [`Sender::NONE`]; a filtered one only for its sender. Costs about one
     /// atomic load when the signal has no receiver, so callers can skip
     /// building arguments nobody will read (Django's fast paths).
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{ConnectOptions, Sender};
+    ///
+    /// pub struct Report { pub lines: Vec<String> }
+    /// signal! { pub static REPORT_READY: Report; }
+    /// struct Billing;
+    ///
+    /// assert!(!REPORT_READY.has_listeners(Sender::NONE));
+    /// REPORT_READY.connect_with(ConnectOptions::new().sender(Sender::of::<Billing>()), |_: &Report| ())?;
+    /// assert!(REPORT_READY.has_listeners(Sender::of::<Billing>()));
+    /// assert!(!REPORT_READY.has_listeners(Sender::NONE)); // only unfiltered receivers hear `NONE`
+    ///
+    /// // Build the (expensive) arguments only when someone listens.
+    /// if REPORT_READY.has_listeners(Sender::of::<Billing>()) {
+    ///     let report = Report { lines: vec!["total: 12".into()] };
+    ///     REPORT_READY.send(Sender::of::<Billing>(), &report);
+    /// }
+    /// # Ok::<(), signals::ConnectError>(())
+    /// ```
     #[must_use]
     pub fn has_listeners(&self, sender: Sender) -> bool {
         let state = self.state();
@@ -432,6 +504,30 @@ impl<D: SignalDef> Signal<D> {
 
     /// Every live receiver, in dispatch order (priority, then static before
     /// runtime, …), whatever its sender filter.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::{receiver, signal};
+    /// use signals::{ConnectOptions, Origin};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// #[receiver(ORDER_PAID, dispatch_uid = "receipt")]
+    /// fn print_receipt(_: &u32) {}
+    ///
+    /// # fn main() -> Result<(), signals::ConnectError> {
+    /// ORDER_PAID.connect_with(ConnectOptions::new().name("loyalty points"), |_: &u32| ())?;
+    /// let receivers = ORDER_PAID.receivers();
+    /// assert_eq!(receivers[0].name, "print_receipt");
+    /// assert_eq!(receivers[0].dispatch_uid.as_deref(), Some("receipt"));
+    /// assert_eq!(receivers[0].origin, Origin::Static);
+    /// assert_eq!(receivers[1].name, "loyalty points");
+    /// for receiver in &receivers {
+    ///     println!("{receiver}"); // path (file:line)
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn receivers(&self) -> Vec<ReceiverInfo> {
         self.prune_dead();
@@ -441,12 +537,36 @@ impl<D: SignalDef> Signal<D> {
             .entries
             .iter()
             .flatten()
-            .map(|e| e.info.clone())
+            .map(|e| ReceiverInfo::clone(&e.info))
             .collect()
     }
 
     /// The live receivers a send from `sender` would call, in call order:
     /// sync receivers first, then async ones.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{ConnectOptions, Sender};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    /// struct Shop;
+    ///
+    /// async fn email(_: &u32) {}
+    /// fn audit(_: &u32) {}
+    /// fn shop_only(_: &u32) {}
+    ///
+    /// ORDER_PAID.connect(email)?;
+    /// ORDER_PAID.connect(audit)?;
+    /// ORDER_PAID.connect_with(ConnectOptions::new().sender(Sender::of::<Shop>()), shop_only)?;
+    ///
+    /// let names = |sender| -> Vec<_> {
+    ///     ORDER_PAID.receivers_for(sender).into_iter().map(|r| r.name).collect()
+    /// };
+    /// assert_eq!(names(Sender::NONE), ["audit", "email"]); // sync first
+    /// assert_eq!(names(Sender::of::<Shop>()), ["audit", "shop_only", "email"]);
+    /// # Ok::<(), signals::ConnectError>(())
+    /// ```
     #[must_use]
     pub fn receivers_for(&self, sender: Sender) -> Vec<ReceiverInfo> {
         self.with_table(self.state(), |table| {
@@ -454,13 +574,35 @@ impl<D: SignalDef> Signal<D> {
                 .bucket(&sender)
                 .entries()
                 .filter(|e| e.is_alive())
-                .map(|e| e.info.clone())
+                .map(|e| ReceiverInfo::clone(&e.info))
                 .collect()
         })
     }
 
     /// Static receivers that were ignored as duplicates when the signal was
-    /// resolved.
+    /// resolved: the one first in dispatch order stays, whatever the link
+    /// order.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::{receiver, signal};
+    /// use signals::Sender;
+    ///
+    /// signal! { pub static ORDER_PAID: u32 => &'static str; }
+    ///
+    /// #[receiver(ORDER_PAID, dispatch_uid = "receipt")]
+    /// fn print_receipt(_: &u32) -> &'static str { "printed" }
+    ///
+    /// #[receiver(ORDER_PAID, dispatch_uid = "receipt")]
+    /// fn email_receipt(_: &u32) -> &'static str { "emailed" }
+    ///
+    /// # fn main() {
+    /// let duplicates = ORDER_PAID.duplicates();
+    /// assert_eq!(duplicates[0].kept.name, "print_receipt"); // first by line
+    /// assert_eq!(duplicates[0].ignored.name, "email_receipt");
+    /// assert_eq!(ORDER_PAID.send(Sender::NONE, &1), ["printed"]);
+    /// # }
+    /// ```
     #[must_use]
     pub fn duplicates(&self) -> Vec<Duplicate> {
         let mut inner = self.lock();

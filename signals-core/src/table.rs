@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::def::{AsyncCall, Call, DynSync, SignalDef, SyncCall, SyncFn};
+use crate::def::{AsyncCall, Call, DynSync, Shared, SignalDef, SyncCall, SyncFn};
 use crate::hash::BuildFoldHasher;
 use crate::receiver::Entry;
 use crate::sender::Sender;
@@ -36,13 +36,13 @@ pub(crate) struct Bucket<D: SignalDef> {
 
 /// A bucket's sync calls as one flat slice, when every receiver is a strong
 /// sync receiver of the same origin (the usual case). The send loop then has
-/// no per-receiver branch and reads 8 or 16 bytes per receiver.
+/// no per-receiver branch and reads 8 bytes per receiver.
 pub(crate) enum Fast<D: SignalDef> {
     /// All `#[receiver]` functions.
     Static(Box<[SyncFn<D>]>),
-    /// All runtime closures.
-    Dyn(Box<[Arc<DynSync<D>>]>),
-    /// Mixed origins, async or weak receivers: walk the slots.
+    /// All runtime closures that always answer.
+    Dyn(Box<[Shared<DynSync<D>>]>),
+    /// Mixed origins, async, weak or declining receivers: walk the slots.
     No,
 }
 
@@ -55,16 +55,16 @@ impl<D: SignalDef> Fast<D> {
             .iter()
             .map(|slot| match &slot.call {
                 SyncCall::Static(f) => Some(*f),
-                SyncCall::Dyn(_) => None,
+                SyncCall::Dyn(_) | SyncCall::Declining(_) => None,
             })
             .collect();
         if let Some(statics) = statics {
             return Fast::Static(statics);
         }
-        let dyns: Option<Box<[Arc<DynSync<D>>]>> = sync
+        let dyns: Option<Box<[Shared<DynSync<D>>]>> = sync
             .iter()
             .map(|slot| match &slot.call {
-                SyncCall::Static(_) => None,
+                SyncCall::Static(_) | SyncCall::Declining(_) => None,
                 SyncCall::Dyn(f) => Some(Arc::clone(f)),
             })
             .collect();

@@ -1,19 +1,16 @@
 //! Helpers for tests: mute receivers, connect one for a scope, record sends.
 //!
 //! ```
-//! # use signals_core as signals;
-//! # struct Def;
-//! # impl signals::SignalDef for Def {
-//! #     type Args<'a> = u32; type Response = (); type Narrowing = signals::__private::Untyped;
-//! #     const NAME: &'static str = "ORDER_PAID"; const MODULE_PATH: &'static str = "doc";
-//! #     fn __static_receivers() -> impl Iterator<Item = &'static signals::__private::StaticReceiver<Self>> { std::iter::empty() }
-//! # }
-//! # static ORDER_PAID: signals::Signal<Def> = signals::Signal::new();
-//! use signals::testing;
-//! use signals::Sender;
+//! # extern crate signals_core as signals;
+//! # use signals_macros::signal;
+//! use signals::{testing, Sender};
 //!
-//! ORDER_PAID.connect(|_, _| panic!("would charge a card"))?;
-//! let _quiet = testing::muted(&ORDER_PAID);           // no receiver runs…
+//! signal! { pub static ORDER_PAID: u32; }
+//!
+//! fn charge_card(_amount: &u32) { panic!("would charge a card") }
+//!
+//! ORDER_PAID.connect(charge_card)?;
+//! let _quiet = testing::muted(&ORDER_PAID);                   // no receiver runs…
 //! let sends = testing::record(&ORDER_PAID, |amount| *amount); // …but sends are recorded
 //! ORDER_PAID.send(Sender::named("till"), &42);
 //! sends.assert_sent_once_with(&42);
@@ -49,10 +46,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, ThreadId};
 
 use crate::connect::{ConnectOptions, Runtime};
-use crate::def::{Call, DynSync, SignalDef, SyncCall};
+use crate::def::{Call, SignalDef, SyncCall};
 use crate::error::ConnectError;
 pub use crate::mute::Select;
 use crate::sender::Sender;
+use crate::shape::ReceiverFn;
 use crate::signal::Signal;
 
 /// Silences every receiver of `signal` (except recorders) until the guard is
@@ -60,6 +58,23 @@ use crate::signal::Signal;
 /// `has_listeners` and `receivers_for` answer as for a signal without those
 /// receivers (`receivers` still lists them: they are connected, not called).
 /// Mutes nest: the signal speaks again when the last guard is gone.
+///
+/// ```
+/// # extern crate signals_core as signals;
+/// # use signals_macros::signal;
+/// use signals::{testing, Sender};
+///
+/// signal! { pub static ORDER_PAID: u32 => &'static str; }
+///
+/// ORDER_PAID.connect(|| "charged")?;
+/// {
+///     let _quiet = testing::muted(&ORDER_PAID);
+///     assert!(ORDER_PAID.send(Sender::NONE, &42).is_empty());
+///     assert!(!ORDER_PAID.has_listeners(Sender::NONE));
+/// }
+/// assert_eq!(ORDER_PAID.send(Sender::NONE, &42), ["charged"]);
+/// # Ok::<(), signals::ConnectError>(())
+/// ```
 pub fn muted<D: SignalDef>(signal: &Signal<D>) -> Muted<'_, D> {
     let id = signal.update_mutes(|mutes| mutes.add(None, None));
     Muted { signal, id }
@@ -69,6 +84,21 @@ pub fn muted<D: SignalDef>(signal: &Signal<D>) -> Muted<'_, D> {
 /// sends from other threads (say, a test running in parallel) still reach
 /// every receiver. `has_listeners` is not affected. Sends from threads the
 /// code under test spawns are *not* muted.
+///
+/// ```
+/// # extern crate signals_core as signals;
+/// # use signals_macros::signal;
+/// use signals::{testing, Sender};
+///
+/// signal! { pub static ORDER_PAID: u32 => &'static str; }
+///
+/// ORDER_PAID.connect(|| "charged")?;
+/// let _quiet = testing::muted_on_this_thread(&ORDER_PAID);
+/// assert!(ORDER_PAID.send(Sender::NONE, &42).is_empty());
+/// let elsewhere = std::thread::spawn(|| ORDER_PAID.send(Sender::NONE, &42)).join().unwrap();
+/// assert_eq!(elsewhere, ["charged"]);
+/// # Ok::<(), signals::ConnectError>(())
+/// ```
 pub fn muted_on_this_thread<D: SignalDef>(signal: &Signal<D>) -> Muted<'_, D> {
     let thread = thread::current().id();
     let id = signal.update_mutes(|mutes| mutes.add(None, Some(thread)));
@@ -86,6 +116,26 @@ pub fn muted_on_this_thread<D: SignalDef>(signal: &Signal<D>) -> Muted<'_, D> {
 /// receivers connected right now (most likely a typo, which would otherwise
 /// mute nothing). Once the guard exists it also hides matching receivers
 /// connected later.
+///
+/// ```
+/// # extern crate signals_core as signals;
+/// # use signals_macros::signal;
+/// use signals::testing::{self, Select};
+/// use signals::{ConnectOptions, Sender};
+///
+/// signal! { pub static ORDER_PAID: u32 => &'static str; }
+///
+/// fn send_receipt(_: &u32) -> &'static str { "receipt" }
+///
+/// ORDER_PAID.connect_with(ConnectOptions::new().dispatch_uid("charge"), || "charged")?;
+/// ORDER_PAID.connect(send_receipt)?;
+/// let _quiet = testing::muted_receivers(&ORDER_PAID, [Select::uid("charge")]).unwrap();
+/// assert_eq!(ORDER_PAID.send(Sender::NONE, &42), ["receipt"]);
+///
+/// // A selector that matches nothing is most likely a typo: an error.
+/// assert!(testing::muted_receivers(&ORDER_PAID, [Select::name("send_reciept")]).is_err());
+/// # Ok::<(), signals::ConnectError>(())
+/// ```
 pub fn muted_receivers<D: SignalDef>(
     signal: &Signal<D>,
     select: impl IntoIterator<Item = Select>,
@@ -95,6 +145,22 @@ pub fn muted_receivers<D: SignalDef>(
 
 /// [`muted_receivers`] for sends made on the calling thread only, as
 /// [`muted_on_this_thread`].
+///
+/// ```
+/// # extern crate signals_core as signals;
+/// # use signals_macros::signal;
+/// use signals::testing::{self, Select};
+/// use signals::Sender;
+///
+/// signal! { pub static ORDER_PAID: u32 => &'static str; }
+///
+/// fn charge_card(_: &u32) -> &'static str { "charged" }
+///
+/// ORDER_PAID.connect(charge_card)?;
+/// let _quiet = testing::muted_receivers_on_this_thread(&ORDER_PAID, [Select::name("charge_card")]).unwrap();
+/// assert!(ORDER_PAID.send(Sender::NONE, &42).is_empty());
+/// # Ok::<(), signals::ConnectError>(())
+/// ```
 ///
 /// # Errors
 ///
@@ -186,31 +252,67 @@ impl fmt::Display for MuteError {
 impl std::error::Error for MuteError {}
 
 /// Runs `body` with `receiver` connected to `signal` (for every sender), and
-/// disconnects it afterwards, also when `body` panics.
+/// disconnects it afterwards, also when `body` panics. `receiver` takes any
+/// form [`Signal::connect`] takes. Returns what `body` returns.
+///
+/// ```
+/// # extern crate signals_core as signals;
+/// # use signals_macros::signal;
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// use signals::{testing, Sender};
+///
+/// signal! { pub static ORDER_PAID: u32; }
+///
+/// static TOTAL: AtomicU32 = AtomicU32::new(0);
+/// fn add_to_total(amount: &u32) { TOTAL.fetch_add(*amount, Ordering::Relaxed); }
+///
+/// let sent = testing::connected_to(&ORDER_PAID, add_to_total, || {
+///     ORDER_PAID.send(Sender::NONE, &42).len()
+/// })?;
+/// assert_eq!((sent, TOTAL.load(Ordering::Relaxed)), (1, 42));
+/// assert!(!ORDER_PAID.has_listeners(Sender::NONE)); // disconnected again
+/// # Ok::<(), signals::ConnectError>(())
+/// ```
 ///
 /// # Errors
 ///
 /// As [`Signal::connect`]: a function already connected is a duplicate.
 #[track_caller]
-pub fn connected_to<D, F, R>(
+pub fn connected_to<D, F, Shape, R>(
     signal: &Signal<D>,
     receiver: F,
     body: impl FnOnce() -> R,
 ) -> Result<R, ConnectError>
 where
     D: SignalDef,
-    F: for<'a, 'b> Fn(Sender, &'b D::Args<'a>) -> D::Response + Send + Sync + 'static,
+    F: ReceiverFn<D, Shape>,
 {
     connected_to_with(signal, ConnectOptions::new(), receiver, body)
 }
 
 /// [`connected_to`] with a sender filter, uid, priority or name.
 ///
+/// ```
+/// # extern crate signals_core as signals;
+/// # use signals_macros::signal;
+/// use signals::{testing, ConnectOptions, Sender};
+///
+/// signal! { pub static ORDER_PAID: u32 => u32; }
+/// struct Till;
+///
+/// let options = ConnectOptions::new().sender(Sender::of::<Till>());
+/// let answers = testing::connected_to_with(&ORDER_PAID, options, |amount: &u32| amount * 2, || {
+///     (ORDER_PAID.send(Sender::of::<Till>(), &21), ORDER_PAID.send(Sender::NONE, &21))
+/// })?;
+/// assert_eq!(answers, (vec![42], vec![]));
+/// # Ok::<(), signals::ConnectError>(())
+/// ```
+///
 /// # Errors
 ///
 /// As [`Signal::connect_with`].
 #[track_caller]
-pub fn connected_to_with<D, F, R>(
+pub fn connected_to_with<D, F, Shape, R>(
     signal: &Signal<D>,
     options: ConnectOptions,
     receiver: F,
@@ -218,7 +320,7 @@ pub fn connected_to_with<D, F, R>(
 ) -> Result<R, ConnectError>
 where
     D: SignalDef,
-    F: for<'a, 'b> Fn(Sender, &'b D::Args<'a>) -> D::Response + Send + Sync + 'static,
+    F: ReceiverFn<D, Shape>,
 {
     let _guard = signal.connect_with(options, receiver)?.scoped();
     Ok(body())
@@ -242,6 +344,23 @@ type Log<T> = Arc<Mutex<Vec<Sent<T>>>>;
 /// `projection` picks what the assertions compare, typically an owned copy
 /// of the interesting fields (`|order| order.id`), since arguments may borrow
 /// from the sender.
+///
+/// ```
+/// # extern crate signals_core as signals;
+/// # use signals_macros::signal;
+/// use signals::{testing, Sender};
+///
+/// pub struct Order { pub id: u32, pub note: String }
+/// signal! { pub static ORDER_PAID: Order; }
+///
+/// let paid = testing::record(&ORDER_PAID, |order| order.id);
+/// std::thread::spawn(|| {
+///     ORDER_PAID.send(Sender::named("worker"), &Order { id: 7, note: "gift".into() });
+/// })
+/// .join()
+/// .unwrap();
+/// paid.assert_sent_once_with(&7); // sends from every thread are recorded
+/// ```
 #[track_caller]
 pub fn record<D, T, P>(signal: &Signal<D>, projection: P) -> Recorder<'_, D, T>
 where
@@ -256,6 +375,19 @@ where
 /// test is not disturbed by tests sending the same signal in parallel. Sends
 /// from threads the code under test spawns (or from an async runtime's other
 /// workers) are not seen.
+///
+/// ```
+/// # extern crate signals_core as signals;
+/// # use signals_macros::signal;
+/// use signals::{testing, Sender};
+///
+/// signal! { pub static ORDER_PAID: u32; }
+///
+/// let paid = testing::record_this_thread(&ORDER_PAID, |amount| *amount);
+/// std::thread::spawn(|| ORDER_PAID.send(Sender::NONE, &1)).join().unwrap();
+/// ORDER_PAID.send(Sender::NONE, &2);
+/// assert_eq!(paid.args(), [2]);
+/// ```
 #[track_caller]
 pub fn record_this_thread<D, T, P>(signal: &Signal<D>, projection: P) -> Recorder<'_, D, T>
 where
@@ -287,16 +419,19 @@ where
     // Returning `None` tells the dispatcher the receiver did not apply, so
     // the recorder never adds a response: the code under test sees the same
     // responses as without it.
-    let call: Arc<DynSync<D>> = Arc::new(move |sender: Sender, args: &D::Args<'_>| {
+    let call = SyncCall::declining(move |sender: &Sender, args: &D::Args<'_>| {
         if thread.is_none_or(|t| t == thread::current().id()) {
             let args = projection(args);
-            lock(&sink).push(Sent { sender, args });
+            lock(&sink).push(Sent {
+                sender: *sender,
+                args,
+            });
         }
         None
     });
     let recorder = Runtime {
-        call: Call::Sync(SyncCall::Dyn(call)),
-        liveness: None,
+        call: Call::Sync(call),
+        owner: None,
         module_path: Cow::Borrowed(""),
         name: Cow::Borrowed("signals::testing::Recorder"),
         function: None,
@@ -346,12 +481,39 @@ impl<D: SignalDef, T> Drop for Recorder<'_, D, T> {
 impl<D: SignalDef, T: Clone> Recorder<'_, D, T> {
     /// Only consider sends from `sender` in what follows (the recording
     /// itself still sees every sender).
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{testing, Sender};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// let till = Sender::named("till");
+    /// let from_till = testing::record(&ORDER_PAID, |amount| *amount).from_sender(till);
+    /// ORDER_PAID.send(Sender::named("web"), &1);
+    /// ORDER_PAID.send(till, &2);
+    /// from_till.assert_sent_once_with(&2);
+    /// ```
     pub fn from_sender(mut self, sender: Sender) -> Self {
         self.sender = Some(sender);
         self
     }
 
     /// The recorded sends, oldest first.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::testing::{self, Sent};
+    /// use signals::Sender;
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// let paid = testing::record(&ORDER_PAID, |amount| *amount);
+    /// ORDER_PAID.send(Sender::named("till"), &42);
+    /// assert_eq!(paid.sends(), [Sent { sender: Sender::named("till"), args: 42 }]);
+    /// ```
     #[must_use]
     pub fn sends(&self) -> Vec<Sent<T>> {
         lock(&self.log)
@@ -362,18 +524,57 @@ impl<D: SignalDef, T: Clone> Recorder<'_, D, T> {
     }
 
     /// The recorded projections, oldest first.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{testing, Sender};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// let paid = testing::record(&ORDER_PAID, |amount| amount * 100);
+    /// ORDER_PAID.send(Sender::NONE, &1);
+    /// ORDER_PAID.send(Sender::NONE, &2);
+    /// assert_eq!(paid.args(), [100, 200]);
+    /// ```
     #[must_use]
     pub fn args(&self) -> Vec<T> {
         self.sends().into_iter().map(|sent| sent.args).collect()
     }
 
     /// How many sends were recorded.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{testing, Sender};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// let paid = testing::record(&ORDER_PAID, |_| ());
+    /// ORDER_PAID.send(Sender::NONE, &1);
+    /// assert_eq!(paid.count(), 1);
+    /// ```
     #[must_use]
     pub fn count(&self) -> usize {
         self.sends().len()
     }
 
     /// Forgets what was recorded so far.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{testing, Sender};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// let paid = testing::record(&ORDER_PAID, |amount| *amount);
+    /// ORDER_PAID.send(Sender::NONE, &1); // set-up noise
+    /// paid.clear();
+    /// ORDER_PAID.send(Sender::NONE, &2);
+    /// paid.assert_sent_once_with(&2);
+    /// ```
     pub fn clear(&self) {
         lock(&self.log).clear();
     }
@@ -394,6 +595,18 @@ impl<D: SignalDef, T: Clone + fmt::Debug> Recorder<'_, D, T> {
     }
 
     /// Panics unless the signal was never sent.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::testing;
+    ///
+    /// signal! { pub static ORDER_REFUNDED: u32; }
+    ///
+    /// let refunds = testing::record(&ORDER_REFUNDED, |amount| *amount);
+    /// // … code under test that must not refund …
+    /// refunds.assert_not_sent();
+    /// ```
     #[track_caller]
     pub fn assert_not_sent(&self) {
         if self.count() != 0 {
@@ -402,6 +615,20 @@ impl<D: SignalDef, T: Clone + fmt::Debug> Recorder<'_, D, T> {
     }
 
     /// Panics unless the signal was sent exactly `times` times.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{testing, Sender};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// let paid = testing::record(&ORDER_PAID, |amount| *amount);
+    /// for amount in [1, 2, 3] {
+    ///     ORDER_PAID.send(Sender::NONE, &amount);
+    /// }
+    /// paid.assert_sent_times(3);
+    /// ```
     #[track_caller]
     pub fn assert_sent_times(&self, times: usize) {
         if self.count() != times {
@@ -410,6 +637,19 @@ impl<D: SignalDef, T: Clone + fmt::Debug> Recorder<'_, D, T> {
     }
 
     /// Panics unless the signal was sent exactly once; returns that send.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{testing, Sender};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// let paid = testing::record(&ORDER_PAID, |amount| *amount);
+    /// ORDER_PAID.send(Sender::named("till"), &42);
+    /// let sent = paid.assert_sent_once();
+    /// assert_eq!((sent.sender, sent.args), (Sender::named("till"), 42));
+    /// ```
     #[track_caller]
     pub fn assert_sent_once(&self) -> Sent<T> {
         match <[Sent<T>; 1]>::try_from(self.sends()) {
@@ -420,6 +660,19 @@ impl<D: SignalDef, T: Clone + fmt::Debug> Recorder<'_, D, T> {
 
     /// Panics unless the signal was sent exactly once, with arguments
     /// projecting to `expected`.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{testing, Sender};
+    ///
+    /// pub struct Order { pub id: u32 }
+    /// signal! { pub static ORDER_PAID: Order; }
+    ///
+    /// let paid = testing::record(&ORDER_PAID, |order| order.id);
+    /// ORDER_PAID.send(Sender::NONE, &Order { id: 7 });
+    /// paid.assert_sent_once_with(&7);
+    /// ```
     #[track_caller]
     pub fn assert_sent_once_with(&self, expected: &T)
     where
@@ -433,6 +686,19 @@ impl<D: SignalDef, T: Clone + fmt::Debug> Recorder<'_, D, T> {
 
     /// Panics unless at least one send had arguments projecting to
     /// `expected`.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{testing, Sender};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    ///
+    /// let paid = testing::record(&ORDER_PAID, |amount| *amount);
+    /// ORDER_PAID.send(Sender::NONE, &1);
+    /// ORDER_PAID.send(Sender::NONE, &2);
+    /// paid.assert_sent_with(&2);
+    /// ```
     #[track_caller]
     pub fn assert_sent_with(&self, expected: &T)
     where
@@ -444,6 +710,19 @@ impl<D: SignalDef, T: Clone + fmt::Debug> Recorder<'_, D, T> {
     }
 
     /// Panics unless at least one send came from `sender`.
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{testing, Sender};
+    ///
+    /// signal! { pub static ORDER_PAID: u32; }
+    /// struct Till;
+    ///
+    /// let paid = testing::record(&ORDER_PAID, |_| ());
+    /// ORDER_PAID.send(Sender::of::<Till>(), &1);
+    /// paid.assert_sent_by(Sender::of::<Till>());
+    /// ```
     #[track_caller]
     pub fn assert_sent_by(&self, sender: Sender) {
         if !self.sends().iter().any(|sent| sent.sender == sender) {

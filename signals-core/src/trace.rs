@@ -28,6 +28,7 @@
 //!   inside its `receiver` span, an async receiver's inside the send's span.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
 
 use tracing::field::Empty;
@@ -63,6 +64,19 @@ impl Hook for Traced {
     const PER_RECEIVER: bool = true;
 
     type Scope = Span;
+
+    type Item<T: Send + 'static> = T;
+
+    fn item<'e, T: Send + 'static>(_: impl FnOnce() -> &'e Arc<ReceiverInfo>, outcome: T) -> T {
+        outcome
+    }
+
+    fn item_future<'b, T: Send + 'static>(
+        _: &Arc<ReceiverInfo>,
+        future: BoxFuture<'b, T>,
+    ) -> BoxFuture<'b, T> {
+        future
+    }
 
     fn start<D: SignalDef>(kind: SendKind, sender: Sender, receivers: usize) -> Span {
         send_span::<D>(kind, sender, receivers)

@@ -18,11 +18,20 @@ use crate::target::Target;
 /// - each parameter is first bound to a local of the parameter's own type,
 ///   so a mismatch underlines that type ("expected due to this") and the
 ///   signal that supplies the value;
+/// - without a sender filter (`filtered` false), the arguments come through
+///   the signal's narrowing (`__private::Unfiltered`), spanned over the
+///   parameter's type, so a signal with typed views reports a view that
+///   needs a filter as such, at that type;
 /// - the result is bound to a local of the signal's response type, the call
 ///   spanned over the user's return type.
 ///
 /// Evaluates to the response (or the boxed future of an async function).
-pub(crate) fn checked_call(function: &ItemFn, params: &[Param], target: &Target) -> TokenStream {
+pub(crate) fn checked_call(
+    function: &ItemFn,
+    params: &[Param],
+    target: &Target,
+    filtered: bool,
+) -> TokenStream {
     let krate = &target.krate;
     let fn_name = &function.sig.ident;
     let bindings = params.iter().map(|param| {
@@ -42,8 +51,25 @@ pub(crate) fn checked_call(function: &ItemFn, params: &[Param], target: &Target)
                 // hygiene of the user's tokens. The reborrow keeps the
                 // wrapper's lifetime names out of the message.
                 let supplied = Ident::new("__signals_supplied", target.last);
+                let value = if filtered {
+                    quote!(&*__signals_args)
+                } else {
+                    let (first, last) = bounds(ty);
+                    // Everything that needs the path to be a signal is
+                    // spanned over it (see `target.rs`).
+                    let narrowing = target.assoc("Narrowing", &TokenStream::new());
+                    let args = target.assoc("Args", &quote_spanned!(target.last=> <'_>));
+                    let mut supply = quote_spanned!(first=> <#narrowing as #krate::__private::Unfiltered<'_, #args, #ty>>);
+                    supply.extend(quote_spanned!(last=> ::supply));
+                    supply.extend([group(
+                        Delimiter::Parenthesis,
+                        last,
+                        quote!(&*__signals_args),
+                    )]);
+                    supply
+                };
                 quote! {
-                    let #supplied = &*__signals_args;
+                    let #supplied = #value;
                     let __signals_args: #ty = #supplied;
                 }
             }

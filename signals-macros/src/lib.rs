@@ -1,5 +1,7 @@
-//! Procedural macros of `signals`. Use them through the `signals` crate,
-//! which documents them.
+//! Procedural macros of `signals` (`signals-dispatch` on crates.io). Use
+//! them through that crate, whose pages for `signal!` and `#[receiver]`
+//! document them; the two entry points here carry no doc comment of their
+//! own, so that those pages show only that documentation.
 
 mod args;
 mod call;
@@ -13,14 +15,13 @@ mod target;
 
 use proc_macro::TokenStream;
 
-/// Registers a function as a receiver of one or more signals at link time.
-/// Documented in the `signals` crate.
+// Registers a function as a receiver of one or more signals at link time.
 #[proc_macro_attribute]
 pub fn receiver(args: TokenStream, item: TokenStream) -> TokenStream {
     receiver::expand(args.into(), item.into()).into()
 }
 
-/// Declares one or more signals. Documented in the `signals` crate.
+// Declares one or more signals.
 #[proc_macro]
 pub fn signal(input: TokenStream) -> TokenStream {
     signal::expand(input.into()).into()

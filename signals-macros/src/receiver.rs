@@ -117,7 +117,7 @@ fn wrapper(
     } = target;
     let (first, last) = (*first, *last);
     let is_async = function.sig.asyncness.is_some();
-    let call = checked_call(function, params, target);
+    let call = checked_call(function, params, target, args.sender.is_some());
     let body = match &args.sender {
         None => quote! { ::core::option::Option::Some({ #call }) },
         Some(sender) => {

@@ -116,6 +116,12 @@ impl Parse for Declaration {
                 "expected `static`; `signal!` declares each signal as `static NAME: Args;`",
             )
         })?;
+        if let Some(mutability) = input.parse::<Option<Token![mut]>>()? {
+            return Err(syn::Error::new(
+                mutability.span,
+                "`signal!` declares immutable statics: remove `mut` (connecting, disconnecting and sending all work through `&SIGNAL`)",
+            ));
+        }
         let name: Ident = input.parse()?;
         input.parse::<Token![:]>().map_err(|error| {
             syn::Error::new(

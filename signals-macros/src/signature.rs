@@ -106,6 +106,12 @@ fn classify(function: &ItemFn) -> syn::Result<Vec<Param>> {
             FnArg::Typed(typed) => types.push(local_type(function, &typed.ty)),
         }
     }
+    if let Some(at) = types.iter().position(is_mutable_reference) {
+        return Err(syn::Error::new_spanned(
+            &function.sig.inputs[at],
+            "`#[receiver]` arguments are shared by every receiver of a send: take them as `&Args`, not `&mut Args`",
+        ));
+    }
     let is_reference = |ty: &Type| matches!(ty, Type::Reference(_));
     match types.as_slice() {
         [] => Ok(Vec::new()),
@@ -123,6 +129,12 @@ fn classify(function: &ItemFn) -> syn::Result<Vec<Param>> {
             }])
         }
         [sender, args] => {
+            if is_reference(sender) && !is_reference(args) {
+                return Err(syn::Error::new_spanned(
+                    &function.sig.inputs,
+                    "`#[receiver]` parameters are in the wrong order: the sender comes first, `(sender: Sender, args: &Args)`",
+                ));
+            }
             if !is_reference(args) {
                 return Err(syn::Error::new_spanned(
                     &function.sig.inputs[1],
@@ -147,6 +159,10 @@ fn classify(function: &ItemFn) -> syn::Result<Vec<Param>> {
             format!("`#[receiver]` functions take at most two parameters; {SHAPES}"),
         )),
     }
+}
+
+fn is_mutable_reference(ty: &Type) -> bool {
+    matches!(ty, Type::Reference(reference) if reference.mutability.is_some())
 }
 
 fn find_impl_trait(ty: &Type) -> Option<syn::TypeImplTrait> {

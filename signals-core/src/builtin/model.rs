@@ -7,14 +7,9 @@
 //! fields (nothing is cloned; the instance stays a reference to the caller's
 //! value).
 
-use std::any::Any;
-
 use super::narrowing::{ModelNarrowing, retype};
 use crate::in_hand::DbInHand;
-
-/// A model instance with its type erased: what receivers without a sender
-/// filter get. `instance.downcast_ref::<User>()` gives it back typed.
-pub type AnyInstance = dyn Any + Send + Sync;
+pub use crate::model::AnyInstance;
 
 crate::signal! {
     #![crate = crate]

@@ -174,7 +174,7 @@ impl<D: SignalDef<Response = ()>> Signal<D> {
         F: for<'a, 'b> Fn(Sender, &'b D::Args<'a>) -> J + Send + Sync + 'static,
         J: FnOnce() + Send + 'static,
     {
-        self.connect_with(options, move |sender, args| {
+        self.connect_with(options, move |sender, args: &D::Args<'_>| {
             on_commit(capture(sender, args));
         })
     }
