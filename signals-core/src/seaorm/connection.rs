@@ -32,7 +32,7 @@ use super::transaction::{Transaction, run};
 /// use sea_orm::{ConnectionTrait, Database};
 /// use signals::seaorm::Connection;
 ///
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let db = Connection::new(Database::connect("sqlite::memory:").await?).using("main");
 /// assert_eq!(db.alias(), "main");
 /// db.execute_unprepared("CREATE TABLE note (id INTEGER PRIMARY KEY)").await?;
@@ -107,7 +107,7 @@ impl Connection {
     /// use signals::models::on_commit;
     /// use signals::seaorm::Connection;
     ///
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
     /// let db = Connection::new(Database::connect("sqlite::memory:").await?);
     /// let log = Arc::new(Mutex::new(Vec::new()));
     /// let l = log.clone();

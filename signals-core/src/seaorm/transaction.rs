@@ -41,7 +41,7 @@ use super::context::Context;
 /// use sea_orm::{ConnectionTrait, Database};
 /// use signals::seaorm::Connection;
 ///
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let db = Connection::new(Database::connect("sqlite::memory:").await?);
 /// let log = Arc::new(Mutex::new(Vec::new()));
 ///
