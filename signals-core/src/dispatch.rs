@@ -182,6 +182,27 @@ impl<D: SignalDef> Signal<D> {
     /// signal, every async receiver it reaches and the fix,
     /// `SIGNAL.asend(sender, &args).await` (or `Handle::block_on` of it from
     /// a thread outside that runtime). Django raises `RuntimeError` there.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::Sender;
+    ///
+    /// struct Order;
+    /// signal! { static PLACED: u32 => bool; }
+    ///
+    /// // Every receiver may veto; the sender decides what the answers mean.
+    /// PLACED.connect(|total: &u32| *total <= 100)?;
+    /// PLACED.connect(|sender: Sender, _: &u32| sender.is::<Order>())?;
+    ///
+    /// let answers = PLACED.send(Sender::of::<Order>(), &250);
+    /// assert_eq!(answers, [false, true]);
+    /// // No receiver, no answer: an empty `Vec` that allocated nothing.
+    /// assert!(PLACED.send(Sender::of::<Order>(), &50).iter().all(|ok| *ok));
+    /// # Ok::<(), signals::ConnectError>(())
+    /// ```
     #[inline]
     pub fn send(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
         #[cfg(feature = "tracing")]
@@ -285,6 +306,29 @@ impl<D: SignalDef> Signal<D> {
     /// as usual and each async receiver, not called, gets an `Err` of kind
     /// [`FailureKind::WouldBlock`](crate::FailureKind::WouldBlock) whose
     /// message names the fix (`asend_robust`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{ConnectOptions, Sender};
+    ///
+    /// signal! { static IMPORTED: u32 => u32; }
+    ///
+    /// IMPORTED.connect_with(ConnectOptions::new().name("fragile"), |_: &u32| -> u32 {
+    ///     panic!("disk full")
+    /// })?;
+    /// IMPORTED.connect(|rows: &u32| rows * 2)?;
+    ///
+    /// let results = IMPORTED.send_robust(Sender::NONE, &21);
+    /// let failure = results[0].as_ref().unwrap_err();
+    /// assert_eq!(failure.receiver().name, "fragile");
+    /// assert!(failure.message().contains("disk full"));
+    /// // The receiver after the failing one still ran.
+    /// assert_eq!(*results[1].as_ref().unwrap(), 42);
+    /// # Ok::<(), signals::ConnectError>(())
+    /// ```
     pub fn send_robust(
         &self,
         sender: Sender,
@@ -357,6 +401,30 @@ impl<D: SignalDef> Signal<D> {
     /// no particular runtime). Responses come in the same order as
     /// [`send`](Self::send). A panic propagates and drops the async receivers
     /// still pending.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::Sender;
+    ///
+    /// signal! { static USER_CREATED: String => usize; }
+    ///
+    /// async fn send_welcome(name: &String) -> usize {
+    ///     // An async receiver can await I/O here without blocking a thread.
+    ///     name.len()
+    /// }
+    /// USER_CREATED.connect(send_welcome)?;
+    /// USER_CREATED.connect(|_: &String| 0)?;
+    ///
+    /// # futures::executor::block_on(async {
+    /// let responses = USER_CREATED.asend(Sender::NONE, &"ada".to_owned()).await;
+    /// // The sync receiver answers first, then the async one.
+    /// assert_eq!(responses, [0, 3]);
+    /// # });
+    /// # Ok::<(), signals::ConnectError>(())
+    /// ```
     pub async fn asend(&self, sender: Sender, args: &D::Args<'_>) -> Vec<D::Response> {
         #[cfg(feature = "tracing")]
         if trace::enabled() {
@@ -415,6 +483,32 @@ impl<D: SignalDef> Signal<D> {
     /// The async counterpart of [`send_robust`](Self::send_robust): every
     /// receiver runs, a failing async receiver does not cancel its siblings,
     /// and each failure is reported by name.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use signals::{ConnectOptions, Sender};
+    ///
+    /// signal! { static SYNCED: u32 => u32; }
+    ///
+    /// async fn push(n: &u32) -> u32 {
+    ///     n + 1
+    /// }
+    /// async fn flaky(_: &u32) -> u32 {
+    ///     panic!("remote down")
+    /// }
+    /// SYNCED.connect(push)?;
+    /// SYNCED.connect_with(ConnectOptions::new().name("flaky"), flaky)?;
+    ///
+    /// # futures::executor::block_on(async {
+    /// let results = SYNCED.asend_robust(Sender::NONE, &1).await;
+    /// assert_eq!(*results[0].as_ref().unwrap(), 2);
+    /// assert_eq!(results[1].as_ref().unwrap_err().receiver().name, "flaky");
+    /// # });
+    /// # Ok::<(), signals::ConnectError>(())
+    /// ```
     pub async fn asend_robust(
         &self,
         sender: Sender,

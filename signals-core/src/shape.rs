@@ -33,6 +33,9 @@
 //!   annotated). `|_, _| ..` and `|_, args| ..` do not compile ("type
 //!   annotations needed" or "`ReceiverFn<..>` is not implemented"); a lone
 //!   unannotated parameter `|_| ..` is taken as the sender.
+//! - **A closure that only panics names its return type.** Its body has
+//!   type `!`, and with no `Fn` bound to take the response type from, rustc
+//!   does not turn it into `R`: write `|args: &Args| -> R { panic!(..) }`.
 //! - **`async` closures cannot capture state.** An `async` closure that
 //!   captures a variable lends it to its future, so it only implements
 //!   `AsyncFn`, which a receiver stored for many sends cannot be on stable

@@ -148,7 +148,7 @@ impl<D: SignalDef> WithReceivers<'_, D> {
     /// #     static NOTIFY: u32;
     /// # }
     /// let _ = NOTIFY.connect_with(ConnectOptions::new().name("email"), |_, _: &u32| {})?;
-    /// let _ = NOTIFY.connect_with(ConnectOptions::new().name("sms"), |_, _: &u32| panic!("no signal"))?;
+    /// let _ = NOTIFY.connect_with(ConnectOptions::new().name("sms"), |_, _: &u32| -> () { panic!("no signal") })?;
     ///
     /// let outcomes = NOTIFY.with_receivers().send_robust(Sender::NONE, &7);
     /// let failed: Vec<&str> = outcomes

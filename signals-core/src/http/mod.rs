@@ -65,6 +65,43 @@ const SENDER: Sender = Sender::of::<SignalsLayer>();
 /// hyper: wrap the layered service in
 /// `hyper_util::service::TowerToHyperService`. `examples/http_server.rs`
 /// shows a whole server.
+///
+/// ```
+/// # extern crate signals_core as signals;
+/// # use signals_macros::receiver;
+/// use std::convert::Infallible;
+/// use std::sync::Mutex;
+/// use http::{Request, Response, StatusCode};
+/// use http_body_util::{BodyExt, Full};
+/// use signals::builtin::{RequestFinished, RequestOutcome, request_finished};
+/// use signals::http::SignalsLayer;
+/// use tower::{ServiceBuilder, ServiceExt, service_fn};
+///
+/// static FINISHED: Mutex<Vec<(String, Option<StatusCode>, RequestOutcome)>> =
+///     Mutex::new(Vec::new());
+///
+/// #[receiver(request_finished)]
+/// fn log_request(args: &RequestFinished) {
+///     FINISHED.lock().unwrap().push((args.uri.to_string(), args.status, args.outcome));
+/// }
+///
+/// let app = ServiceBuilder::new()
+///     .layer(SignalsLayer::new())
+///     .service(service_fn(|_: Request<()>| async {
+///         Ok::<_, Infallible>(Response::new(Full::new(&b"hello"[..])))
+///     }));
+///
+/// # futures::executor::block_on(async {
+/// let response = app.oneshot(Request::get("/hello").body(()).unwrap()).await.unwrap();
+/// // `request_finished` goes out once the body's last frame is produced.
+/// let body = response.into_body().collect().await.unwrap().to_bytes();
+/// assert_eq!(&body[..], b"hello");
+/// # });
+/// assert_eq!(
+///     *FINISHED.lock().unwrap(),
+///     [("/hello".to_owned(), Some(StatusCode::OK), RequestOutcome::Sent)]
+/// );
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SignalsLayer;
 

@@ -93,6 +93,41 @@ impl<'a> Deletion<'a> {
 /// rule for async receivers (inside a current-thread tokio runtime it
 /// panics before any receiver runs). From async code use [`adelete`].
 ///
+/// ```
+/// # use signals_core as signals;
+/// # use signals_macros::receiver;
+/// use std::sync::Mutex;
+/// use signals::builtin::{PostDelete, post_delete};
+/// use signals::models::{self, DeleteOptions, Deletion, Model};
+///
+/// struct Post { id: i64 }
+/// impl Model for Post { type Pk = i64; }
+/// struct Comment { id: i64 }
+/// impl Model for Comment { type Pk = i64; }
+///
+/// static GONE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+///
+/// #[receiver(post_delete, sender = Post, crate = signals_core)]
+/// fn post_gone(args: &PostDelete<Post>) {
+///     GONE.lock().unwrap().push(format!("post {}", args.instance.id));
+/// }
+///
+/// #[receiver(post_delete, sender = Comment, crate = signals_core)]
+/// fn comment_gone(args: &PostDelete<Comment>) {
+///     GONE.lock().unwrap().push(format!("comment {}", args.instance.id));
+/// }
+///
+/// let post = Post { id: 1 };
+/// let comments = [Comment { id: 10 }, Comment { id: 11 }];
+/// let mut deletion = Deletion::new(&post);
+/// deletion.cascade_all(&comments);
+/// // Your code deletes the rows (here: nothing to do).
+/// models::delete(&deletion, DeleteOptions::new(), || Ok::<_, ()>(()))?;
+/// // Dependents first, as Django deletes them.
+/// assert_eq!(*GONE.lock().unwrap(), ["comment 10", "comment 11", "post 1"]);
+/// # Ok::<(), ()>(())
+/// ```
+///
 /// # Errors
 ///
 /// Whatever `persist` returns; `post_delete` is then not sent.
@@ -109,6 +144,24 @@ pub fn delete<E>(
 /// The async [`delete`]: the same signals, in the same order, sent with
 /// [`Signal::asend`](crate::Signal::asend) around your async `persist`
 /// code.
+///
+/// ```
+/// # use signals_core as signals;
+/// use signals::models::{self, DeleteOptions, Deletion, Model};
+///
+/// struct Post { id: i64 }
+/// impl Model for Post { type Pk = i64; }
+///
+/// # futures::executor::block_on(async {
+/// let post = Post { id: 1 };
+/// let deleted = models::adelete(&Deletion::new(&post), DeleteOptions::new(), async || {
+///     // e.g. `sqlx::query("DELETE FROM post WHERE id = $1").bind(post.id)…`
+///     Ok::<_, ()>(())
+/// })
+/// .await;
+/// assert_eq!(deleted, Ok(()));
+/// # });
+/// ```
 ///
 /// # Errors
 ///

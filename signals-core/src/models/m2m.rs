@@ -29,6 +29,53 @@ pub trait Through: 'static {
 ///
 /// `K` is the primary key type of the objects added or removed:
 /// `<T::Target as Model>::Pk` forwards, `<T::Source as Model>::Pk` in reverse.
+///
+/// ```
+/// # use signals_core as signals;
+/// # use signals_macros::receiver;
+/// use std::collections::BTreeSet;
+/// use std::sync::Mutex;
+/// use signals::builtin::{M2mChanged, m2m_changed};
+/// use signals::models::{M2m, Model, Through};
+///
+/// struct Post { id: i64 }
+/// impl Model for Post { type Pk = i64; }
+/// struct Tag { id: i64 }
+/// impl Model for Tag { type Pk = i64; }
+/// struct PostTags; // `Post.tags`
+/// impl Through for PostTags { type Source = Post; type Target = Tag; }
+///
+/// static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+///
+/// #[receiver(m2m_changed, sender = PostTags, crate = signals_core)]
+/// fn tags_changed(args: &M2mChanged) {
+///     let keys = args.pk_set.map(|keys| keys.get::<i64>().unwrap().len());
+///     SEEN.lock().unwrap().push(format!("{} {keys:?}", args.action));
+/// }
+///
+/// let post = Post { id: 1 };
+/// let mut rows: BTreeSet<i64> = BTreeSet::from([2]); // your table
+/// let tags = M2m::<PostTags>::forward(&post);
+/// // `present` says which keys are already related: only 3 is added.
+/// let existing = rows.clone();
+/// let added = tags.add(
+///     [2, 3],
+///     |keys| Ok::<_, ()>(keys.intersection(&existing).copied().collect()),
+///     |keys| Ok(rows.extend(keys)),
+/// )?;
+/// assert_eq!(added, BTreeSet::from([3]));
+/// tags.remove([2], |keys| Ok::<_, ()>(rows.retain(|k| !keys.contains(k))))?;
+/// tags.clear(|| Ok::<_, ()>(rows.clear()))?;
+/// assert_eq!(
+///     *SEEN.lock().unwrap(),
+///     [
+///         "pre_add Some(1)", "post_add Some(1)",
+///         "pre_remove Some(1)", "post_remove Some(1)",
+///         "pre_clear None", "post_clear None",
+///     ]
+/// );
+/// # Ok::<(), ()>(())
+/// ```
 pub struct M2m<'a, T: Through, K = ()> {
     instance: &'a AnyInstance,
     reverse: bool,
@@ -139,6 +186,31 @@ impl<'a, T: Through, K: Ord + Send + Sync + 'static> M2m<'a, T, K> {
     /// The async [`add`](Self::add): the same signals and `pk_set` rules,
     /// sent with [`Signal::asend`](crate::Signal::asend), around your async
     /// `present` and `insert` code.
+    ///
+    /// ```
+    /// # use signals_core as signals;
+    /// use std::collections::BTreeSet;
+    /// use signals::models::{M2m, Model, Through};
+    ///
+    /// struct Post { id: i64 }
+    /// impl Model for Post { type Pk = i64; }
+    /// struct Tag { id: i64 }
+    /// impl Model for Tag { type Pk = i64; }
+    /// struct PostTags;
+    /// impl Through for PostTags { type Source = Post; type Target = Tag; }
+    ///
+    /// # futures::executor::block_on(async {
+    /// let post = Post { id: 1 };
+    /// let added = M2m::<PostTags>::forward(&post)
+    ///     .aadd(
+    ///         [7],
+    ///         async |_keys| Ok::<_, ()>(BTreeSet::new()), // none present yet
+    ///         async |_keys| Ok(()),                       // INSERT … here
+    ///     )
+    ///     .await;
+    /// assert_eq!(added, Ok(BTreeSet::from([7])));
+    /// # });
+    /// ```
     ///
     /// # Errors
     ///

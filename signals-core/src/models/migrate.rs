@@ -61,6 +61,34 @@ impl<'a> MigrateOptions<'a> {
 /// rule for async receivers (inside a current-thread tokio runtime it
 /// panics before any receiver runs). From async code use [`amigrate`].
 ///
+/// ```
+/// # use signals_core as signals;
+/// # use signals_macros::receiver;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use signals::builtin::{Migrate, PlanStep, post_migrate};
+/// use signals::models::{self, MigrateOptions};
+///
+/// static STEPS_SEEN: AtomicUsize = AtomicUsize::new(0);
+///
+/// // Seed data once the `shop` app's tables exist.
+/// #[receiver(post_migrate, crate = signals_core)]
+/// fn seed(args: &Migrate) {
+///     if args.app == "shop" {
+///         STEPS_SEEN.store(args.plan.len(), Ordering::Relaxed);
+///     }
+/// }
+///
+/// let plan = [PlanStep::forwards("shop", "0001_initial")];
+/// let mut applied = Vec::new();
+/// models::migrate(&["shop"], &plan, MigrateOptions::new(), |step| {
+///     applied.push(step.name.to_owned()); // run the step's SQL here
+///     Ok::<_, ()>(())
+/// })?;
+/// assert_eq!(applied, ["0001_initial"]);
+/// assert_eq!(STEPS_SEEN.load(Ordering::Relaxed), 1);
+/// # Ok::<(), ()>(())
+/// ```
+///
 /// # Errors
 ///
 /// The first error `apply` returns; the remaining steps are not applied and
@@ -86,6 +114,23 @@ pub fn migrate<E>(
 /// # Errors
 ///
 /// As [`migrate`].
+///
+/// ```
+/// # use signals_core as signals;
+/// use signals::builtin::PlanStep;
+/// use signals::models::{self, MigrateOptions};
+///
+/// # futures::executor::block_on(async {
+/// let plan = [PlanStep::forwards("shop", "0001_initial")];
+/// let result = models::amigrate(&["shop"], &plan, MigrateOptions::new(), async |step| {
+///     // e.g. `sqlx::raw_sql(sql_of(step)).execute(&pool).await`
+///     let _ = step;
+///     Ok::<_, ()>(())
+/// })
+/// .await;
+/// assert_eq!(result, Ok(()));
+/// # });
+/// ```
 pub async fn amigrate<E>(
     apps: &[&'static str],
     plan: &[PlanStep<'_>],

@@ -65,6 +65,48 @@ impl<'a> SaveOptions<'a> {
 /// current-thread one `send` panics before any receiver runs. From async
 /// code use [`asave`].
 ///
+/// ```
+/// # use signals_core as signals;
+/// # use signals_macros::receiver;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use signals::builtin::{post_save, PreSave, PostSave, pre_save};
+/// use signals::models::{self, Model, SaveOptions, Saved};
+///
+/// struct User { id: Option<i64>, email: String }
+/// impl Model for User { type Pk = i64; }
+///
+/// static WELCOMED: AtomicUsize = AtomicUsize::new(0);
+///
+/// #[receiver(pre_save, sender = User, crate = signals_core)]
+/// fn check(args: &PreSave<User>) {
+///     assert!(args.instance.email.contains('@'));
+/// }
+///
+/// #[receiver(post_save, sender = User, crate = signals_core)]
+/// fn welcome(args: &PostSave<User>) {
+///     if args.created {
+///         WELCOMED.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let mut user = User { id: None, email: "ada@example.com".into() };
+/// // `persist` is your own write: Diesel, sqlx, rusqlite, …
+/// let saved = models::save(&mut user, SaveOptions::new(), |user| {
+///     user.id = Some(1);
+///     Ok::<_, std::io::Error>(Saved::Created)
+/// })?;
+/// assert_eq!(saved, Saved::Created);
+/// assert_eq!(WELCOMED.load(Ordering::Relaxed), 1);
+///
+/// // Saving only some fields: receivers see `update_fields`.
+/// user.email = "ada@lovelace.org".into();
+/// models::save(&mut user, SaveOptions::new().update_fields(&["email"]), |_| {
+///     Ok::<_, std::io::Error>(Saved::Updated)
+/// })?;
+/// assert_eq!(WELCOMED.load(Ordering::Relaxed), 1);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
 /// # Errors
 ///
 /// Whatever `persist` returns.

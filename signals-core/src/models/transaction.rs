@@ -161,6 +161,37 @@ impl<D: SignalDef<Response = ()>> Signal<D> {
     /// the current [`transaction`] or [`atransaction`] commits (at once
     /// outside one, never after a rollback).
     ///
+    /// ```
+    /// # extern crate signals_core as signals;
+    /// # use signals_macros::signal;
+    /// use std::sync::{Arc, Mutex};
+    /// use signals::{ConnectOptions, Sender};
+    /// use signals::models::transaction;
+    ///
+    /// signal! { static ORDER_PAID: u64; }
+    ///
+    /// let mails = Arc::new(Mutex::new(Vec::new()));
+    /// let outbox = Arc::clone(&mails);
+    /// ORDER_PAID.connect_on_commit(ConnectOptions::new(), move |_, order: &u64| {
+    ///     // Runs at send time: take what the work needs from the arguments.
+    ///     let (order, outbox) = (*order, Arc::clone(&outbox));
+    ///     move || outbox.lock().unwrap().push(format!("receipt for order {order}"))
+    /// })?;
+    ///
+    /// let paid: Result<(), &str> = transaction((), |_tx| {
+    ///     ORDER_PAID.send(Sender::NONE, &7);
+    ///     Ok(())
+    /// }, |_tx| Ok(()));
+    /// assert!(paid.is_ok());
+    /// let failed: Result<(), &str> = transaction((), |_tx| {
+    ///     ORDER_PAID.send(Sender::NONE, &8);
+    ///     Err("card declined") // rolled back: no receipt
+    /// }, |_tx| Ok(()));
+    /// assert!(failed.is_err());
+    /// assert_eq!(*mails.lock().unwrap(), ["receipt for order 7"]);
+    /// # Ok::<(), signals::ConnectError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`connect_with`](Self::connect_with).
