@@ -298,6 +298,7 @@
 //! | `tokio` | yes | `send` knows tokio's runtimes and never freezes one (see [`Signal::send`]) |
 //! | `tracing` | yes | an ERROR event per panic `send_robust`/`asend_robust` catch, a span per send and per receiver call; with no subscriber a send pays one level check |
 //! | `tower` | no | `http::SignalsLayer`, sending the request signals around every request (implies `request-signals` and `tokio`) |
+//! | `sea-orm` | no | [`seaorm`] and [`model_signals`]: SeaORM 2 entities send the model signals from their hooks, with the connection in hand and on-commit delivery (needs Rust 1.94) |
 //!
 //! To leave `tracing` (or `tokio`) out, turn the default features off and
 //! name the ones to keep:
@@ -323,6 +324,11 @@ pub use signals_macros::receiver;
 #[doc = include_str!("macros/signal.md")]
 #[doc(inline)]
 pub use signals_macros::signal;
+
+#[cfg(feature = "sea-orm")]
+#[doc = include_str!("macros/model_signals.md")]
+#[doc(inline)]
+pub use signals_macros::model_signals;
 
 // The README's examples are compiled and run as doctests.
 #[cfg(doctest)]

@@ -12,4 +12,9 @@ fn ui() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("tests/ui/fail/*.rs");
     cases.pass("tests/ui/pass/*.rs");
+    // `#[model_signals]` and typed receivers of SeaORM entities.
+    if cfg!(feature = "sea-orm") {
+        cases.compile_fail("tests/ui/seaorm/fail/*.rs");
+        cases.pass("tests/ui/seaorm/pass/*.rs");
+    }
 }
