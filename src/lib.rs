@@ -300,6 +300,7 @@
 //! | `tower` | no | `http::SignalsLayer`, sending the request signals around every request (implies `request-signals` and `tokio`) |
 //! | `durable-sqlite` | no | durable receivers (`#[receiver(…, durable = "queue")]`) and their outbox on SQLite, bundled ([`durable`], sqlx 0.9) |
 //! | `durable-postgres` | no | durable receivers and their outbox on PostgreSQL, workers on any machine ([`durable`], sqlx 0.9) |
+//! | `sea-orm` | no | [`seaorm`] and [`model_signals`]: SeaORM 2 entities send the model signals from their hooks, with the connection in hand and on-commit delivery (needs Rust 1.94) |
 //!
 //! To leave `tracing` (or `tokio`) out, turn the default features off and
 //! name the ones to keep:
@@ -325,6 +326,11 @@ pub use signals_macros::receiver;
 #[doc = include_str!("macros/signal.md")]
 #[doc(inline)]
 pub use signals_macros::signal;
+
+#[cfg(feature = "sea-orm")]
+#[doc = include_str!("macros/model_signals.md")]
+#[doc(inline)]
+pub use signals_macros::model_signals;
 
 // The README's examples are compiled and run as doctests.
 #[cfg(doctest)]

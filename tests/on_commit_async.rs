@@ -11,9 +11,11 @@ mod runtimes;
 mod watchdog;
 
 use std::sync::{Arc, Mutex};
-use std::thread::{self, ThreadId};
+use std::thread;
 
-use runtimes::{Flavour, current_thread, guard, multi_thread, on_both_flavours, panic_message};
+use runtimes::{
+    Flavour, current_thread, guard, hop_from, multi_thread, on_both_flavours, panic_message,
+};
 use signals::builtin::{PostSave, post_save};
 use signals::models::{
     self, Model, OnCommit, SaveOptions, Saved, TransactionScope, atransaction, in_transaction,
@@ -32,22 +34,6 @@ fn push<S: Into<String>>(log: &Log, line: S) -> impl FnOnce() + Send + 'static +
 
 fn lines(log: &Log) -> Vec<String> {
     log.lock().unwrap().clone()
-}
-
-/// Suspends the task until it resumes on another thread than `from`; fails
-/// the test if it never does within a bound. Each round is woken from a
-/// thread of the blocking pool, so the task is rescheduled through the
-/// runtime's shared queue, where either worker may take it: on a 2-worker
-/// runtime it moves within a few rounds (a `yield_now` would keep it on its
-/// worker).
-async fn hop_from(from: ThreadId) {
-    for _ in 0..10_000 {
-        if thread::current().id() != from {
-            return;
-        }
-        tokio::task::spawn_blocking(|| ()).await.unwrap();
-    }
-    panic!("the task never changed threads in 10,000 rounds");
 }
 
 // The task queues, resumes on another worker, queues again, commits: each

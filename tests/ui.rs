@@ -17,4 +17,9 @@ fn ui() {
     // durable receiver is one error naming the features).
     #[cfg(all(feature = "durable-sqlite", feature = "durable-postgres"))]
     cases.compile_fail("tests/ui/durable/*.rs");
+    // `#[model_signals]` and typed receivers of SeaORM entities.
+    if cfg!(feature = "sea-orm") {
+        cases.compile_fail("tests/ui/seaorm/fail/*.rs");
+        cases.pass("tests/ui/seaorm/pass/*.rs");
+    }
 }

@@ -23,6 +23,7 @@ pub mod events;
 mod executor;
 mod hash;
 mod hook;
+mod in_hand;
 mod model;
 pub mod models;
 mod mute;
@@ -30,6 +31,8 @@ mod narrow;
 mod receiver;
 mod registration;
 pub mod registry;
+#[cfg(feature = "sea-orm")]
+pub mod seaorm;
 mod sender;
 pub mod shape;
 mod signal;
@@ -67,6 +70,14 @@ pub mod __private {
     pub use crate::registration::{SenderParam, type_id_of_val};
     pub use crate::registry::DeclaredSignal;
     pub use inventory;
+
+    /// What `#[model_signals]` generates code against.
+    #[cfg(feature = "sea-orm")]
+    pub mod seaorm {
+        pub use crate::seaorm::hooks::{after_delete, after_save, before_delete, before_save};
+        pub use sea_orm;
+        pub use sea_orm::prelude::async_trait::async_trait;
+    }
 
     /// What `#[receiver(…, durable = "…")]` generates code against.
     #[cfg(feature = "durable")]

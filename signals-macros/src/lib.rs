@@ -7,6 +7,7 @@ mod args;
 mod call;
 mod durable;
 mod errors;
+mod model_signals;
 mod receiver;
 mod signal;
 mod signature;
@@ -26,4 +27,11 @@ pub fn receiver(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn signal(input: TokenStream) -> TokenStream {
     signal::expand(input.into()).into()
+}
+
+/// Makes a SeaORM entity send the model signals from its hooks. Documented
+/// in the `signals` crate.
+#[proc_macro_attribute]
+pub fn model_signals(args: TokenStream, item: TokenStream) -> TokenStream {
+    model_signals::expand(args.into(), item.into()).into()
 }

@@ -5,6 +5,7 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 use tokio::runtime::{Builder, Runtime};
@@ -72,4 +73,20 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "<non-string panic payload>".to_owned())
+}
+
+/// Suspends the task until it resumes on another thread than `from`; fails
+/// the test if it never does within a bound. Each round is woken from a
+/// thread of the blocking pool, so the task is rescheduled through the
+/// runtime's shared queue, where either worker may take it: on a 2-worker
+/// runtime it moves within a few rounds (a `yield_now` would keep it on its
+/// worker).
+pub async fn hop_from(from: ThreadId) {
+    for _ in 0..10_000 {
+        if thread::current().id() != from {
+            return;
+        }
+        tokio::task::spawn_blocking(|| ()).await.unwrap();
+    }
+    panic!("the task never changed threads in 10,000 rounds");
 }

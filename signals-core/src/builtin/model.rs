@@ -8,6 +8,7 @@
 //! value).
 
 use super::narrowing::{ModelNarrowing, retype};
+use crate::in_hand::DbInHand;
 pub use crate::model::AnyInstance;
 
 crate::signal! {
@@ -49,6 +50,9 @@ pub struct PreSave<'a, M: ?Sized = AnyInstance> {
     pub using: &'a str,
     /// The field names passed to `save`, or `None` for all fields.
     pub update_fields: Option<&'a [&'a str]>,
+    /// The connection the save runs on, when an ORM integration hands it
+    /// over (`db()` with the `sea-orm` feature).
+    pub(crate) db: DbInHand<'a>,
 }
 
 /// Arguments of [`post_save`](static@post_save).
@@ -64,6 +68,8 @@ pub struct PostSave<'a, M: ?Sized = AnyInstance> {
     pub using: &'a str,
     /// The field names passed to `save`, or `None` for all fields.
     pub update_fields: Option<&'a [&'a str]>,
+    /// As in `PreSave`.
+    pub(crate) db: DbInHand<'a>,
 }
 
 /// Arguments of [`pre_delete`](static@pre_delete).
@@ -76,6 +82,8 @@ pub struct PreDelete<'a, M: ?Sized = AnyInstance> {
     /// The instance whose deletion started the whole operation (for a
     /// cascaded row, the root, not the row itself).
     pub origin: &'a AnyInstance,
+    /// As in `PreSave`.
+    pub(crate) db: DbInHand<'a>,
 }
 
 /// Arguments of [`post_delete`](static@post_delete).
@@ -87,25 +95,30 @@ pub struct PostDelete<'a, M: ?Sized = AnyInstance> {
     pub using: &'a str,
     /// The instance whose deletion started the whole operation.
     pub origin: &'a AnyInstance,
+    /// As in `PreSave`.
+    pub(crate) db: DbInHand<'a>,
 }
 
-// The typed views receivers filtered on a model type get.
+// The typed views receivers filtered on a sender get: the instance as the
+// sender's `ModelSender` type for that signal.
 retype!(
     pre_save,
-    PreSave {
+    PreSave<Saving> {
         raw,
         using,
-        update_fields
+        update_fields,
+        db
     }
 );
 retype!(
     post_save,
-    PostSave {
+    PostSave<Saved> {
         created,
         raw,
         using,
-        update_fields
+        update_fields,
+        db
     }
 );
-retype!(pre_delete, PreDelete { using, origin });
-retype!(post_delete, PostDelete { using, origin });
+retype!(pre_delete, PreDelete<Deleting> { using, origin, db });
+retype!(post_delete, PostDelete<Deleted> { using, origin, db });

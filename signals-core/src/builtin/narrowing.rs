@@ -1,16 +1,24 @@
-//! Typed views of the model signals for receivers filtered on a model type,
+//! Typed views of the model signals for receivers filtered on a sender,
 //! and the check that a receiver without that filter does not ask for one.
+//!
+//! The sender's [`ModelSender`] impl says which instance type each signal
+//! hands: a plain [`Model`](crate::model::Model) type is its own instance
+//! for all four; a SeaORM entity hands its `ActiveModel` before a save and
+//! around a delete, its `Model` after a save.
 
 use std::any::type_name;
 
 use crate::def::{BoxFuture, SignalDef};
-use crate::model::{AnyInstance, Model};
+use crate::model::{AnyInstance, ModelSender};
 use crate::narrow::{Narrow, Unfiltered};
 
-/// The typed view of a model signal's arguments for one model type.
+/// The typed view of a model signal's arguments for one sender type.
 /// Implemented by the definition types of the model signals.
 #[doc(hidden)]
 pub trait Retype: SignalDef {
+    /// The instance type this signal hands a receiver filtered on `S`.
+    type Instance<S: ModelSender>: std::any::Any + Send + Sync;
+
     /// The arguments with the instance typed as `M` (with `M =
     /// AnyInstance`, the arguments as sent).
     type Typed<'a, M: ?Sized + Sync + 'static>: Send + Sync;
@@ -18,42 +26,51 @@ pub trait Retype: SignalDef {
     /// The arguments as sent, as the view of `AnyInstance` they are.
     fn erased<'r, 'a>(args: &'r Self::Args<'a>) -> &'r Self::Typed<'a, AnyInstance>;
 
-    /// Rebuilds the arguments with the instance typed as `M`, or `None` if
-    /// the instance is not an `M`.
-    fn retype<'a, M: Model>(args: &Self::Args<'a>) -> Option<Self::Typed<'a, M>>;
+    /// Rebuilds the arguments with the instance typed for sender `S`, or
+    /// `None` if the instance is not of that type.
+    fn retype<'a, S: ModelSender>(
+        args: &Self::Args<'a>,
+    ) -> Option<Self::Typed<'a, Self::Instance<S>>>;
 
     /// Calls an async receiver with the typed view, which the returned
     /// future owns. Written per signal because only the concrete argument
     /// types tell the compiler that the view lives as long as the borrow.
-    fn retype_async<'a, 'b, M: Model, R: 'b>(
+    fn retype_async<'a, 'b, S: ModelSender, R: 'b>(
         args: &'b Self::Args<'a>,
-        receiver: impl for<'v> FnOnce(&'v Self::Typed<'a, M>) -> BoxFuture<'v, R> + Send + 'b,
+        receiver: impl for<'v> FnOnce(&'v Self::Typed<'a, Self::Instance<S>>) -> BoxFuture<'v, R>
+        + Send
+        + 'b,
     ) -> Option<BoxFuture<'b, R>>;
 }
 
 /// Implements [`Retype`] for a model signal whose arguments struct has an
-/// `instance` field and the given others.
+/// `instance` field, typed from the sender's `ModelSender` type `$instance`,
+/// and the given other fields.
 macro_rules! retype {
-    ($def:ident, $args:ident { $($field:ident),* }) => {
+    ($def:ident, $args:ident<$instance:ident> { $($field:ident),* }) => {
         impl $crate::builtin::narrowing::Retype for $def {
+            type Instance<S: $crate::model::ModelSender> = S::$instance;
+
             type Typed<'a, M: ?Sized + Sync + 'static> = $args<'a, M>;
 
             fn erased<'r, 'a>(args: &'r Self::Args<'a>) -> &'r Self::Typed<'a, $crate::builtin::AnyInstance> {
                 args
             }
 
-            fn retype<'a, M: $crate::model::Model>(args: &Self::Args<'a>) -> Option<Self::Typed<'a, M>> {
+            fn retype<'a, S: $crate::model::ModelSender>(
+                args: &Self::Args<'a>,
+            ) -> Option<Self::Typed<'a, S::$instance>> {
                 Some($args {
-                    instance: args.instance.downcast_ref::<M>()?,
+                    instance: args.instance.downcast_ref::<S::$instance>()?,
                     $($field: args.$field,)*
                 })
             }
 
-            fn retype_async<'a, 'b, M: $crate::model::Model, R: 'b>(
+            fn retype_async<'a, 'b, S: $crate::model::ModelSender, R: 'b>(
                 args: &'b Self::Args<'a>,
-                receiver: impl for<'v> FnOnce(&'v Self::Typed<'a, M>) -> $crate::def::BoxFuture<'v, R> + Send + 'b,
+                receiver: impl for<'v> FnOnce(&'v Self::Typed<'a, S::$instance>) -> $crate::def::BoxFuture<'v, R> + Send + 'b,
             ) -> Option<$crate::def::BoxFuture<'b, R>> {
-                let view = Self::retype::<M>(args)?;
+                let view = Self::retype::<S>(args)?;
                 Some(Box::pin(async move { receiver(&view).await }))
             }
         }
@@ -72,33 +89,35 @@ macro_rules! retype {
 pub(super) use retype;
 
 /// The narrowing of the model signals: a receiver declared with
-/// `sender = M` gets the arguments with the instance typed as `&M`.
+/// `sender = S` gets the arguments with the instance typed as the type
+/// `S`'s [`ModelSender`] impl names for that signal.
 #[derive(Debug)]
 pub struct ModelNarrowing;
 
 #[cold]
 #[track_caller]
-fn mismatch<D: SignalDef, M: Model>() -> ! {
+fn mismatch<D: Retype, S: ModelSender>() -> ! {
     // Only reachable when someone sends model-signal arguments from a sender
-    // that is not the instance's type: a bug at that call site, reported
-    // loudly instead of skipping the receiver.
+    // whose instance type is not the one sent: a bug at that call site,
+    // reported loudly instead of skipping the receiver.
     panic!(
-        "`{}` was sent from `{}` with an instance of another type; send model signals through `signals::models` helpers, which derive the sender from the instance",
+        "`{}` was sent from `{}` with an instance of another type than the `{}` it hands; send model signals through `signals::models` helpers or `#[model_signals]` entity hooks, which derive the sender from the instance",
         D::NAME,
-        type_name::<M>(),
+        type_name::<S>(),
+        type_name::<D::Instance<S>>(),
     )
 }
 
-impl<D: Retype, M: Model> Narrow<D, M> for ModelNarrowing {
-    type View<'a> = D::Typed<'a, M>;
+impl<D: Retype, S: ModelSender> Narrow<D, S> for ModelNarrowing {
+    type View<'a> = D::Typed<'a, D::Instance<S>>;
 
     fn apply<'a, 'b, R>(
         args: &'b D::Args<'a>,
         receiver: impl FnOnce(&Self::View<'a>) -> R,
     ) -> Option<R> {
-        match D::retype::<M>(args) {
+        match D::retype::<S>(args) {
             Some(view) => Some(receiver(&view)),
-            None => mismatch::<D, M>(),
+            None => mismatch::<D, S>(),
         }
     }
 
@@ -106,9 +125,9 @@ impl<D: Retype, M: Model> Narrow<D, M> for ModelNarrowing {
         args: &'b D::Args<'a>,
         receiver: impl for<'v> FnOnce(&'v Self::View<'a>) -> BoxFuture<'v, R> + Send + 'b,
     ) -> Option<BoxFuture<'b, R>> {
-        match D::retype_async::<M, R>(args, receiver) {
+        match D::retype_async::<S, R>(args, receiver) {
             Some(future) => Some(future),
-            None => mismatch::<D, M>(),
+            None => mismatch::<D, S>(),
         }
     }
 }
@@ -147,8 +166,8 @@ pub trait UnfilteredParam<'r, A: ?Sized>: Sized {
 /// (`&PostSave<User>`) is what `sender = User` gives.
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "a receiver of `{D}` gets the instance typed as `{Self}` only when filtered on it: add `sender = {Self}` to `#[receiver(..)]`",
-    label = "needs `sender = {Self}`",
+    message = "a receiver of `{D}` gets the instance typed as `{Self}` only when filtered on its sender: add `sender = {Self}` to `#[receiver(..)]` (for a SeaORM entity's `Model` or `ActiveModel`, `sender = Entity`)",
+    label = "needs a sender filter",
     note = "without a sender filter the receiver hears every model: take the arguments as sent, with the instance type-erased (`instance.downcast_ref::<{Self}>()`)"
 )]
 pub trait UnfilteredInstance<D: Retype>: Sync + 'static {

@@ -4,7 +4,8 @@
 use super::db::Db;
 use super::via::{Via, now, send_via};
 use crate::builtin::{AnyInstance, PostDelete, PreDelete, post_delete, pre_delete};
-use crate::model::Model;
+use crate::in_hand::DbInHand;
+use crate::model::{Model, ModelSender};
 use crate::sender::Sender;
 
 /// The options of a [`delete`] or [`adelete`]: the database alias.
@@ -66,8 +67,12 @@ impl<'a> Deletion<'a> {
     /// Whether anyone listens to `pre_delete` or `post_delete` for `M`. When
     /// nobody does, you may delete `M` rows in bulk without loading them
     /// (Django's fast delete) and leave them out of the deletion.
+    ///
+    /// `M` is any sender of the model signals: a [`Model`] type, or a SeaORM
+    /// entity with `#[model_signals]`, whose `delete_many` sends nothing
+    /// (load the rows and delete each when this says someone listens).
     #[must_use]
-    pub fn needs_signals<M: Model>() -> bool {
+    pub fn needs_signals<M: ModelSender>() -> bool {
         let sender = Sender::of::<M>();
         pre_delete.has_listeners(sender) || post_delete.has_listeners(sender)
     }
@@ -184,6 +189,7 @@ async fn delete_via<E>(
                 instance,
                 using,
                 origin,
+                db: DbInHand::default(),
             };
             send_via!(via, pre_delete, sender, &args);
         }
@@ -195,6 +201,7 @@ async fn delete_via<E>(
                 instance,
                 using,
                 origin,
+                db: DbInHand::default(),
             };
             send_via!(via, post_delete, sender, &args);
         }

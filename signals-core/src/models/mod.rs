@@ -52,7 +52,7 @@ mod save;
 mod transaction;
 mod via;
 
-pub use crate::model::Model;
+pub use crate::model::{Model, ModelSender};
 pub use db::DEFAULT_DB_ALIAS;
 pub use delete::{DeleteOptions, Deletion, adelete, delete};
 pub use m2m::{M2m, Through};

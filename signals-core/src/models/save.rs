@@ -3,6 +3,7 @@
 use super::db::Db;
 use super::via::{Via, now, send_via};
 use crate::builtin::{AnyInstance, PostSave, PreSave, post_save, pre_save};
+use crate::in_hand::DbInHand;
 use crate::model::Model;
 use crate::sender::Sender;
 
@@ -174,6 +175,7 @@ async fn save_via<M: Model, E>(
             raw,
             using,
             update_fields,
+            db: DbInHand::default(),
         };
         send_via!(via, pre_save, sender, &args);
     }
@@ -186,6 +188,7 @@ async fn save_via<M: Model, E>(
             raw,
             using,
             update_fields,
+            db: DbInHand::default(),
         };
         send_via!(via, post_save, sender, &args);
     }
