@@ -46,8 +46,10 @@
 //!   its old name as `dispatch_uid`, or [`Outbox::requeue`] the dead events
 //!   once a worker has the receiver, or [`Outbox::purge_dead`] them.
 //! - **Transactions**: [`Outbox::transaction`], [`Outbox::begin`]
-//!   ([`OutboxTransaction`]), [`savepoint`], and [`OutboxScope`] for another
-//!   database layer. A send that reaches a durable receiver outside an
+//!   ([`OutboxTransaction`]), [`savepoint`], a SeaORM transaction begun on a
+//!   `signals::seaorm::Connection` (feature `sea-orm`: its commit writes the
+//!   events through SeaORM), and [`OutboxScope`] for another database
+//!   layer. A send that reaches a durable receiver outside an
 //!   outbox transaction fails: `send` panics with the signal, the receiver,
 //!   the queue and the fix, `send_robust` returns it as that receiver's
 //!   error. Writing the event anywhere else would lose "commit means sent".

@@ -106,6 +106,8 @@ mod args;
 mod connection;
 mod context;
 pub(crate) mod hooks;
+#[cfg(feature = "durable")]
+mod outbox;
 mod transaction;
 mod update_fields;
 

@@ -63,6 +63,10 @@ pub struct Transaction {
     inner: DatabaseTransaction,
     scope: TransactionScope,
     context: Arc<Context>,
+    /// Begun on a connection: it writes the durable events sent in it
+    /// (`outbox.rs`).
+    #[cfg(feature = "durable")]
+    writes_events: bool,
 }
 
 impl Transaction {
@@ -74,12 +78,23 @@ impl Transaction {
         alias: Arc<str>,
     ) -> Result<Transaction, DbErr> {
         let inner = begun?;
+        #[cfg(feature = "durable")]
+        let writes_events = !parent.is_open();
+        #[cfg(feature = "durable")]
+        let scope = if writes_events {
+            parent.enter(super::outbox::open_writer)
+        } else {
+            parent.enter(TransactionScope::open)
+        };
+        #[cfg(not(feature = "durable"))]
         let scope = parent.enter(TransactionScope::open);
         let context = Context::new(alias, scope.handle());
         Ok(Transaction {
             inner,
             scope,
             context,
+            #[cfg(feature = "durable")]
+            writes_events,
         })
     }
 
@@ -145,14 +160,21 @@ impl Transaction {
     /// This is the one way a `Transaction` commits (SeaORM's
     /// `TransactionSession::commit` and the closure form come here).
     ///
+    /// With a `durable-*` feature, a transaction begun on a connection
+    /// first writes the durable receivers' events sent in it (and in its
+    /// released savepoints), in it, right before `COMMIT` (the outbox
+    /// tables must exist: [`Outbox::install`](crate::durable::Outbox::install)).
+    ///
     /// # Errors
     ///
     /// The database's error for `COMMIT`; the on-commit work is then
     /// dropped unrun.
     pub async fn commit(self) -> Result<(), DbErr> {
+        #[cfg(feature = "durable")]
+        if self.writes_events {
+            super::outbox::write_events(&self.scope, &self.inner).await?;
+        }
         let Transaction { inner, scope, .. } = self;
-        // Work that must be written inside the transaction just before it
-        // commits joins here, ahead of the COMMIT.
         inner.commit().await?;
         scope.commit_succeeded();
         Ok(())
