@@ -22,6 +22,7 @@ signal! {
     static LISTENERS_EMPTY: u32;
     static LISTENERS_STATIC: u32;
     static DISPLAY_NAMES: u32;
+    static GENERIC_SETUP: u32;
 }
 
 pub mod nested {
@@ -322,4 +323,40 @@ fn signal_names_itself() {
     );
     let debug = format!("{DISPLAY_NAMES:?}");
     assert!(debug.contains("DISPLAY_NAMES"), "{debug}");
+}
+
+/// Connects, from a generic function, a closure and the function item
+/// `generic_receiver::<T>`.
+fn connect_from_generic<T: 'static>() {
+    let _ = GENERIC_SETUP.connect(|_: &u32| ()).unwrap();
+    let _ = GENERIC_SETUP.connect(generic_receiver::<T>).unwrap();
+}
+
+fn generic_receiver<T>(_: &u32) {}
+
+#[test]
+fn receivers_connected_in_a_generic_function_name_their_module() {
+    connect_from_generic::<std::collections::HashMap<String, Vec<u8>>>();
+    let infos = GENERIC_SETUP.receivers();
+    assert_eq!(infos.len(), 2);
+    let closure = &infos[0];
+    // Generic arguments hold `::` of their own; the module path is the
+    // function's module all the same.
+    assert_eq!(closure.module_path, module_path!());
+    assert!(
+        closure
+            .name
+            .starts_with(concat!(module_path!(), "::connect_from_generic<")),
+        "{}",
+        closure.name
+    );
+    let function = &infos[1];
+    assert_eq!(function.module_path, module_path!());
+    assert!(
+        function
+            .name
+            .starts_with("generic_receiver<std::collections::"),
+        "{}",
+        function.name
+    );
 }

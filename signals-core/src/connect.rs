@@ -289,17 +289,34 @@ impl<D: SignalDef> fmt::Debug for ScopedConnection<'_, D> {
 /// Splits a receiver's type name into a module path and a name: a closure
 /// (`app::main::{{closure}}`) keeps its full type name, a function item
 /// (`app::on_save`) is named by the function alone, like a `#[receiver]`.
+/// Generic arguments (`app::setup<app::User>::{{closure}}`) are not split.
 fn split_type_name(full: &'static str) -> (Cow<'static, str>, Cow<'static, str>) {
     let closure = full.find("::{{closure}}");
     let base = closure.map_or(full, |at| &full[..at]);
-    match base.rfind("::") {
-        // Generic arguments may contain `::`; keep such names whole.
-        Some(at) if closure.is_none() && !base.contains('<') => {
+    match last_path_separator(base) {
+        Some(at) if closure.is_none() => {
             (Cow::Borrowed(&base[..at]), Cow::Borrowed(&base[at + 2..]))
         }
         Some(at) => (Cow::Borrowed(&base[..at]), Cow::Borrowed(full)),
         None => (Cow::Borrowed(""), Cow::Borrowed(full)),
     }
+}
+
+/// Where the last `::` of `path` outside generic arguments starts (the `>`
+/// of a `->` in a function type closes nothing).
+fn last_path_separator(path: &str) -> Option<usize> {
+    let bytes = path.as_bytes();
+    let mut depth = 0usize;
+    let mut last = None;
+    for (at, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'<' => depth += 1,
+            b'>' if at > 0 && bytes[at - 1] != b'-' => depth = depth.saturating_sub(1),
+            b':' if depth == 0 && bytes.get(at + 1) == Some(&b':') => last = Some(at),
+            _ => {}
+        }
+    }
+    last
 }
 
 /// A runtime receiver on its way to becoming an entry: how it is called and
