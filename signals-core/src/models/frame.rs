@@ -92,10 +92,11 @@ pub(super) struct Deferred {
 
 impl Deferred {
     fn one(callback: Callback, robust: bool) -> Deferred {
-        Deferred {
-            callbacks: vec![Sequenced::new(Queued { robust, callback })],
-            ..Deferred::default()
-        }
+        let mut deferred = Deferred::default();
+        deferred
+            .callbacks
+            .push(Sequenced::new(Queued { robust, callback }));
+        deferred
     }
 
     /// Takes over `other`'s work, keeping registration order.
