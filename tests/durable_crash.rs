@@ -25,8 +25,6 @@ const KEYS: u32 = 20;
 const WORKERS: usize = 3;
 const PER_TX: u32 = 5;
 const LIMIT: Duration = Duration::from_secs(60);
-const CHILD_URL: &str = "SIGNALS_DURABLE_CHILD_URL";
-const CHILD_BACKEND: &str = "SIGNALS_DURABLE_CHILD_BACKEND";
 
 /// The event that its first worker holds until killed: it guarantees that
 /// the kill interrupts a delivery, whatever the timing.
@@ -214,22 +212,14 @@ impl LogDb for sqlx::Sqlite {
 /// it exists so the crash tests can start this binary as a worker process.
 #[test]
 fn child_worker() {
-    let (Ok(url), Ok(backend)) = (std::env::var(CHILD_URL), std::env::var(CHILD_BACKEND)) else {
+    let served = support::processes::run_child(LIMIT * 2, async |backend, url| match backend {
+        "postgres" => serve::<sqlx::Postgres>(url).await,
+        "sqlite" => serve::<sqlx::Sqlite>(url).await,
+        other => panic!("unknown backend {other}"),
+    });
+    let Some(report) = served else {
         return;
     };
-    let _watchdog = support::watchdog::watchdog("child worker", LIMIT * 2);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let report = runtime.block_on(async move {
-        match backend.as_str() {
-            "postgres" => serve::<sqlx::Postgres>(&url).await,
-            "sqlite" => serve::<sqlx::Sqlite>(&url).await,
-            other => panic!("unknown backend {other}"),
-        }
-    });
     println!(
         "REPORT pid={} delivered={} retried={} lost_leases={} abandoned={} db_errors={}",
         std::process::id(),
@@ -307,7 +297,7 @@ async fn sigkill_a_worker_mid_run<DB: LogDb>(backend: &str, url: &str) {
     tx.commit().await.unwrap();
 
     let mut workers: Vec<WorkerProcess> = (0..WORKERS)
-        .map(|_| WorkerProcess::spawn(&[(CHILD_URL, url), (CHILD_BACKEND, backend)]))
+        .map(|_| WorkerProcess::serving(backend, url))
         .collect();
     let producers = [0, 1].map(|p| tokio::spawn(produce(outbox.clone(), p)));
 
@@ -333,10 +323,7 @@ async fn sigkill_a_worker_mid_run<DB: LogDb>(backend: &str, url: &str) {
         .position(|w| w.pid() == victim)
         .expect("the linger holder is one of ours");
     workers.remove(at).kill();
-    workers.push(WorkerProcess::spawn(&[
-        (CHILD_URL, url),
-        (CHILD_BACKEND, backend),
-    ]));
+    workers.push(WorkerProcess::serving(backend, url));
     for producer in producers {
         producer.await.unwrap();
     }

@@ -30,8 +30,6 @@ const KEYS: u32 = 12;
 const WORKERS: usize = 3;
 const PER_TX: u32 = 4;
 const LIMIT: Duration = Duration::from_secs(60);
-const CHILD_URL: &str = "SIGNALS_DURABLE_RECEIVERS_CHILD_URL";
-const CHILD_BACKEND: &str = "SIGNALS_DURABLE_RECEIVERS_CHILD_BACKEND";
 const QUEUE: &str = "crash";
 
 #[derive(Serialize, Deserialize)]
@@ -156,22 +154,14 @@ fn config() -> WorkerConfig {
 /// it exists so the crash tests can start this binary as a worker process.
 #[test]
 fn child_worker() {
-    let (Ok(url), Ok(backend)) = (std::env::var(CHILD_URL), std::env::var(CHILD_BACKEND)) else {
+    let served = support::processes::run_child(LIMIT * 2, async |backend, url| match backend {
+        "postgres" => serve::<sqlx::Postgres>(url).await,
+        "sqlite" => serve::<sqlx::Sqlite>(url).await,
+        other => panic!("unknown backend {other}"),
+    });
+    let Some(report) = served else {
         return;
     };
-    let _watchdog = support::watchdog::watchdog("child worker", LIMIT * 2);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let report = runtime.block_on(async move {
-        match backend.as_str() {
-            "postgres" => serve::<sqlx::Postgres>(&url).await,
-            "sqlite" => serve::<sqlx::Sqlite>(&url).await,
-            other => panic!("unknown backend {other}"),
-        }
-    });
     println!(
         "REPORT pid={} delivered={} retried={} lost_leases={}",
         std::process::id(),
@@ -243,7 +233,7 @@ async fn sigkill_a_worker_mid_run<DB: Backend>(backend: &str, url: &str) {
     tx.commit().await.unwrap();
 
     let mut workers: Vec<WorkerProcess> = (0..WORKERS)
-        .map(|_| WorkerProcess::spawn(&[(CHILD_URL, url), (CHILD_BACKEND, backend)]))
+        .map(|_| WorkerProcess::serving(backend, url))
         .collect();
     let producers = [0, 1].map(|p| tokio::spawn(produce(outbox.clone(), p)));
 
@@ -269,10 +259,7 @@ async fn sigkill_a_worker_mid_run<DB: Backend>(backend: &str, url: &str) {
         .position(|w| i64::from(w.pid()) == victim)
         .expect("the linger event is held by one of our workers");
     workers.remove(at).kill();
-    workers.push(WorkerProcess::spawn(&[
-        (CHILD_URL, url),
-        (CHILD_BACKEND, backend),
-    ]));
+    workers.push(WorkerProcess::serving(backend, url));
     for producer in producers {
         producer.await.unwrap();
     }

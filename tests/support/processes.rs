@@ -5,14 +5,41 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// What a worker process serves: set by the parent, read by the child.
+const CHILD_URL: &str = "SIGNALS_CHILD_WORKER_URL";
+const CHILD_BACKEND: &str = "SIGNALS_CHILD_WORKER_BACKEND";
+
+/// The body of a test binary's `child_worker` test: in a worker process
+/// started by [`WorkerProcess::serving`], runs `serve(backend, url)` on a
+/// two-thread runtime under a watchdog of `limit` and returns what it
+/// returns; in a plain test run (no such environment) does nothing.
+pub fn run_child<R>(limit: Duration, serve: impl AsyncFnOnce(&str, &str) -> R) -> Option<R> {
+    let (Ok(url), Ok(backend)) = (std::env::var(CHILD_URL), std::env::var(CHILD_BACKEND)) else {
+        return None;
+    };
+    let _watchdog = super::watchdog::watchdog("child worker", limit);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    Some(runtime.block_on(serve(&backend, &url)))
+}
+
 /// A child worker process.
 pub struct WorkerProcess {
     child: Option<Child>,
 }
 
 impl WorkerProcess {
+    /// Starts this test binary's `child_worker` test, serving the
+    /// `backend` database at `url` (see [`run_child`]).
+    pub fn serving(backend: &str, url: &str) -> Self {
+        Self::spawn(&[(CHILD_URL, url), (CHILD_BACKEND, backend)])
+    }
+
     /// Starts this test binary's `child_worker` test with `env` set.
-    pub fn spawn(env: &[(&str, &str)]) -> Self {
+    fn spawn(env: &[(&str, &str)]) -> Self {
         let child = Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "child_worker", "--nocapture", "--test-threads=1"])
             .envs(env.iter().copied())
