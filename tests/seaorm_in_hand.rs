@@ -89,24 +89,6 @@ async fn audit_author(args: &PostSave<'_, author::Model>) {
     .unwrap();
 }
 
-fn new_author(name: &str) -> author::ActiveModel {
-    author::ActiveModel {
-        name: Set(name.into()),
-        email: Set(format!("{name}@example.org")),
-        posts: Set(0),
-        ..Default::default()
-    }
-}
-
-fn new_post(author_id: i32, title: &str) -> post::ActiveModel {
-    post::ActiveModel {
-        author_id: Set(author_id),
-        title: Set(title.into()),
-        slug: Set(String::new()),
-        ..Default::default()
-    }
-}
-
 async fn audit_lines(db: &impl sea_orm::ConnectionTrait) -> Vec<String> {
     audit::Entity::find()
         .order_by_asc(audit::Column::Id)
@@ -124,9 +106,9 @@ fn only_signals(lines: Vec<String>) -> Vec<String> {
 
 async fn a_post_save_receiver_sees_the_new_row(db: Db) {
     let conn = Connection::new(db.conn.clone()).using("blog");
-    let ada = new_author("ada").insert(&conn).await.unwrap();
+    let ada = author::new("ada").insert(&conn).await.unwrap();
     let txn = conn.begin().await.unwrap();
-    new_post(ada.id, "First").insert(&txn).await.unwrap();
+    post::new(ada.id, "First").insert(&txn).await.unwrap();
     assert_eq!(only_signals(take_log()), ["post_save sees 1 posts"]);
     // Outside the transaction, nothing yet: the receiver saw it in hand.
     assert_eq!(post::Entity::find().count(&conn).await.unwrap(), 0);
@@ -151,8 +133,8 @@ async fn a_post_save_receiver_sees_the_new_row(db: Db) {
 
 async fn a_pre_delete_receiver_still_sees_the_row(db: Db) {
     let conn = Connection::new(db.conn.clone());
-    let ada = new_author("ada").insert(&conn).await.unwrap();
-    let post = new_post(ada.id, "Doomed").insert(&conn).await.unwrap();
+    let ada = author::new("ada").insert(&conn).await.unwrap();
+    let post = post::new(ada.id, "Doomed").insert(&conn).await.unwrap();
     take_log();
     let txn = conn.begin().await.unwrap();
     post.delete(&txn).await.unwrap();
@@ -169,8 +151,8 @@ async fn a_pre_delete_receiver_still_sees_the_row(db: Db) {
 async fn receiver_writes_roll_back_with_the_transaction(db: Db) {
     let conn = Connection::new(db.conn.clone());
     let txn = conn.begin().await.unwrap();
-    let ada = new_author("ada").insert(&txn).await.unwrap();
-    new_post(ada.id, "Draft").insert(&txn).await.unwrap();
+    let ada = author::new("ada").insert(&txn).await.unwrap();
+    post::new(ada.id, "Draft").insert(&txn).await.unwrap();
     assert_eq!(
         audit_lines(&txn).await.len(),
         2,
@@ -183,7 +165,7 @@ async fn receiver_writes_roll_back_with_the_transaction(db: Db) {
     // Dropping the transaction rolls back the same way.
     {
         let txn = conn.begin().await.unwrap();
-        new_author("grace").insert(&txn).await.unwrap();
+        author::new("grace").insert(&txn).await.unwrap();
     }
     assert_eq!(audit_lines(&conn).await, Vec::<String>::new());
 
@@ -191,7 +173,7 @@ async fn receiver_writes_roll_back_with_the_transaction(db: Db) {
     let result = conn
         .transaction::<_, (), sea_orm::DbErr>(|txn| {
             Box::pin(async move {
-                new_author("edsger").insert(txn).await?;
+                author::new("edsger").insert(txn).await?;
                 Err(sea_orm::DbErr::Custom("changed my mind".into()))
             })
         })
@@ -205,8 +187,8 @@ async fn receiver_writes_roll_back_with_the_transaction(db: Db) {
     let ada_id = conn
         .transaction::<_, i32, sea_orm::DbErr>(|txn| {
             Box::pin(async move {
-                let ada = new_author("ada").insert(txn).await?;
-                new_post(ada.id, "Published").insert(txn).await?;
+                let ada = author::new("ada").insert(txn).await?;
+                post::new(ada.id, "Published").insert(txn).await?;
                 Ok(ada.id)
             })
         })
@@ -224,9 +206,9 @@ async fn receiver_writes_roll_back_with_the_transaction(db: Db) {
 async fn savepoint_writes_roll_back_alone(db: Db) {
     let conn = Connection::new(db.conn.clone());
     let txn = conn.begin().await.unwrap();
-    let ada = new_author("ada").insert(&txn).await.unwrap();
+    let ada = author::new("ada").insert(&txn).await.unwrap();
     let savepoint = txn.begin().await.unwrap();
-    new_post(ada.id, "Tentative")
+    post::new(ada.id, "Tentative")
         .insert(&savepoint)
         .await
         .unwrap();
@@ -250,8 +232,8 @@ async fn savepoint_writes_roll_back_alone(db: Db) {
 async fn without_a_transaction_the_connection_is_in_hand(db: Db) {
     // A plain SeaORM connection: receivers get it and their writes commit
     // at once, like the save's.
-    let ada = new_author("ada").insert(&db.conn).await.unwrap();
-    new_post(ada.id, "Hello").insert(&db.conn).await.unwrap();
+    let ada = author::new("ada").insert(&db.conn).await.unwrap();
+    post::new(ada.id, "Hello").insert(&db.conn).await.unwrap();
     let ada = author::Entity::find_by_id(ada.id)
         .one(&db.conn)
         .await

@@ -22,9 +22,7 @@ mod watchdog;
 use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbErr, Set, TransactionError, TransactionSession,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, TransactionError, TransactionSession};
 use signals::builtin::{PostSave, post_save};
 use signals::models::{OnCommit, on_commit};
 use signals::receiver;
@@ -56,24 +54,6 @@ async fn announce(args: &PostSave<'_, post::Model>) {
     on_commit(move || log(format!("announce {slug}")));
 }
 
-fn new_author(name: &str) -> author::ActiveModel {
-    author::ActiveModel {
-        name: Set(name.into()),
-        email: Set(format!("{name}@example.org")),
-        posts: Set(0),
-        ..Default::default()
-    }
-}
-
-fn new_post(author_id: i32, title: &str) -> post::ActiveModel {
-    post::ActiveModel {
-        author_id: Set(author_id),
-        title: Set(title.into()),
-        slug: Set(String::new()),
-        ..Default::default()
-    }
-}
-
 fn mails(lines: Vec<String>) -> Vec<String> {
     lines.into_iter().filter(|l| !l.contains("hook")).collect()
 }
@@ -98,11 +78,11 @@ async fn callbacks_run_after_the_commit_in_order(db: Db) {
         .unwrap()
         .scoped();
     let txn = conn.begin().await.unwrap();
-    let ada = new_author("ada").insert(&txn).await.unwrap();
-    new_post(ada.id, "Hello World").insert(&txn).await.unwrap();
+    let ada = author::new("ada").insert(&txn).await.unwrap();
+    post::new(ada.id, "Hello World").insert(&txn).await.unwrap();
     let l = "body".to_owned();
     txn.handle().on_commit(move || log(l));
-    new_author("grace").insert(&txn).await.unwrap();
+    author::new("grace").insert(&txn).await.unwrap();
     assert_eq!(
         mails(take_log()),
         Vec::<String>::new(),
@@ -122,23 +102,23 @@ async fn callbacks_run_after_the_commit_in_order(db: Db) {
     );
 
     // Outside a transaction the save commits at once, and so does its work.
-    new_author("edsger").insert(&conn).await.unwrap();
+    author::new("edsger").insert(&conn).await.unwrap();
     assert_eq!(mails(take_log()), ["mail edsger", "audit edsger"]);
 }
 
 async fn nothing_runs_after_a_rollback(db: Db) {
     let conn = Connection::new(db.conn.clone());
     let txn = conn.begin().await.unwrap();
-    new_author("ada").insert(&txn).await.unwrap();
+    author::new("ada").insert(&txn).await.unwrap();
     txn.rollback().await.unwrap();
     {
         let dropped = conn.begin().await.unwrap();
-        new_author("grace").insert(&dropped).await.unwrap();
+        author::new("grace").insert(&dropped).await.unwrap();
     }
     let failed = conn
         .transaction::<_, (), DbErr>(|txn| {
             Box::pin(async move {
-                new_author("edsger").insert(txn).await?;
+                author::new("edsger").insert(txn).await?;
                 Err(DbErr::Custom("no".into()))
             })
         })
@@ -149,7 +129,7 @@ async fn nothing_runs_after_a_rollback(db: Db) {
     let panicked = tokio::spawn(async move {
         c.transaction::<_, (), DbErr>(|txn| {
             Box::pin(async move {
-                new_author("barbara").insert(txn).await?;
+                author::new("barbara").insert(txn).await?;
                 panic!("the closure panics");
             })
         })
@@ -187,7 +167,7 @@ async fn a_failed_commit_runs_nothing(db: Db) {
         }
     };
     let txn = conn.begin().await.unwrap();
-    new_author("ada").insert(&txn).await.unwrap();
+    author::new("ada").insert(&txn).await.unwrap();
     txn.execute_unprepared(defer).await.unwrap();
     if db.backend == Backend::Sqlite {
         // A post of an author that does not exist.
@@ -219,7 +199,7 @@ async fn callbacks_follow_the_task_across_threads(db: Db) {
         let mut hops = Vec::new();
         let txn = conn.begin().await.unwrap();
         for name in ["ada", "grace"] {
-            new_author(name).insert(&txn).await.unwrap();
+            author::new(name).insert(&txn).await.unwrap();
             let queued_on = last_queued_on();
             hop_from(queued_on).await;
             hops.push((queued_on, thread::current().id()));
@@ -239,17 +219,17 @@ async fn callbacks_follow_the_task_across_threads(db: Db) {
 async fn savepoints_join_or_drop_their_own(db: Db) {
     let conn = Connection::new(db.conn.clone());
     let txn = conn.begin().await.unwrap();
-    new_author("ada").insert(&txn).await.unwrap();
+    author::new("ada").insert(&txn).await.unwrap();
     let released = txn.begin().await.unwrap();
-    new_author("grace").insert(&released).await.unwrap();
+    author::new("grace").insert(&released).await.unwrap();
     released.commit().await.unwrap();
     let dropped = txn.begin().await.unwrap();
-    new_author("edsger").insert(&dropped).await.unwrap();
+    author::new("edsger").insert(&dropped).await.unwrap();
     dropped.rollback().await.unwrap();
     // The closure form of a savepoint.
     txn.transaction::<_, (), DbErr>(|sp| {
         Box::pin(async move {
-            new_author("barbara").insert(sp).await?;
+            author::new("barbara").insert(sp).await?;
             Ok(())
         })
     })
@@ -271,7 +251,7 @@ async fn the_closure_form_and_seaorms_traits_commit_the_same_way(db: Db) {
     let conn = Connection::new(db.conn.clone());
     conn.transaction::<_, (), DbErr>(|txn| {
         Box::pin(async move {
-            new_author("ada").insert(txn).await?;
+            author::new("ada").insert(txn).await?;
             // The closure runs with its transaction current.
             on_commit(|| log("closure body".into()));
             Ok(())
@@ -287,7 +267,7 @@ async fn the_closure_form_and_seaorms_traits_commit_the_same_way(db: Db) {
         T: sea_orm::TransactionTrait,
     {
         let txn = db.begin().await?;
-        new_author(name).insert(&txn).await?;
+        author::new(name).insert(&txn).await?;
         TransactionSession::commit(txn).await
     }
     begin_save_commit(&conn, "grace").await.unwrap();
@@ -304,7 +284,7 @@ async fn concurrent_transactions_never_mix(db: Db) {
     let (c, b) = (conn.clone(), barrier.clone());
     let kept = tokio::spawn(async move {
         let txn = c.begin().await.unwrap();
-        new_author("kept").insert(&txn).await.unwrap();
+        author::new("kept").insert(&txn).await.unwrap();
         b.wait().await;
         hop_from(thread::current().id()).await;
         b.wait().await;
@@ -336,7 +316,7 @@ async fn a_raw_seaorm_transaction_is_not_ours(db: Db) {
     // is invisible to on-commit delivery, so its receivers' work runs at
     // once, before its COMMIT (use `signals::seaorm::Transaction`).
     let raw = sea_orm::TransactionTrait::begin(&db.conn).await.unwrap();
-    new_author("ada").insert(&raw).await.unwrap();
+    author::new("ada").insert(&raw).await.unwrap();
     assert_eq!(mails(take_log()), ["mail ada"]);
     raw.rollback().await.unwrap();
 }

@@ -103,18 +103,9 @@ async fn post_post_save(args: &PostSave<'_, post::Model>) {
     log(format!("post post_save {}", args.instance.slug));
 }
 
-fn new_author(name: &str) -> author::ActiveModel {
-    author::ActiveModel {
-        name: Set(name.into()),
-        email: Set(format!("{name}@example.org")),
-        posts: Set(0),
-        ..Default::default()
-    }
-}
-
 async fn insert_sends_pre_save_then_post_save_with_created(db: Db) {
     let conn = Connection::new(db.conn.clone()).using("primary");
-    let ada = new_author("ada").insert(&conn).await.unwrap();
+    let ada = author::new("ada").insert(&conn).await.unwrap();
     assert_eq!(
         take_log(),
         [
@@ -130,7 +121,7 @@ async fn insert_sends_pre_save_then_post_save_with_created(db: Db) {
 
 async fn update_lists_the_columns_it_sets(db: Db) {
     let conn = Connection::new(db.conn.clone());
-    let ada = new_author("ada").insert(&conn).await.unwrap();
+    let ada = author::new("ada").insert(&conn).await.unwrap();
     take_log();
     let mut am = ada.clone().into_active_model();
     am.email = Set("ada@lovelace.org".into());
@@ -150,7 +141,7 @@ async fn update_lists_the_columns_it_sets(db: Db) {
     );
 
     // `save` inserts without a key and updates with one: `created` follows.
-    let saved = new_author("grace").save(&conn).await.unwrap();
+    let saved = author::new("grace").save(&conn).await.unwrap();
     let grace_id = *saved.id.try_as_ref().unwrap();
     let mut again = saved;
     again.name = Set("grace hopper".into());
@@ -174,8 +165,8 @@ async fn update_lists_the_columns_it_sets(db: Db) {
 
 async fn deletes_send_pre_delete_and_post_delete(db: Db) {
     let conn = Connection::new(db.conn.clone()).using("primary");
-    let ada = new_author("ada").insert(&conn).await.unwrap();
-    let grace = new_author("grace").insert(&conn).await.unwrap();
+    let ada = author::new("ada").insert(&conn).await.unwrap();
+    let grace = author::new("grace").insert(&conn).await.unwrap();
     take_log();
     // `ActiveModel::delete` and `Model::delete` both run the hooks.
     ada.into_active_model().delete(&conn).await.unwrap();
@@ -194,7 +185,7 @@ async fn deletes_send_pre_delete_and_post_delete(db: Db) {
 
 async fn hand_written_hooks_run_in_djangos_order(db: Db) {
     let conn = Connection::new(db.conn.clone());
-    let ada = new_author("ada").insert(&conn).await.unwrap();
+    let ada = author::new("ada").insert(&conn).await.unwrap();
     take_log();
     let post = post::ActiveModel {
         author_id: Set(ada.id),
@@ -221,10 +212,10 @@ async fn hand_written_hooks_run_in_djangos_order(db: Db) {
 
 async fn a_failed_write_sends_no_post_save(db: Db) {
     let conn = Connection::new(db.conn.clone());
-    let ada = new_author("ada").insert(&conn).await.unwrap();
+    let ada = author::new("ada").insert(&conn).await.unwrap();
     take_log();
     // Same primary key again: the INSERT fails.
-    let mut dup = new_author("imposter");
+    let mut dup = author::new("imposter");
     dup.id = Set(ada.id);
     let error = dup.insert(&conn).await.unwrap_err();
     assert!(!error.to_string().is_empty());
@@ -249,7 +240,7 @@ fn ada_missing_id() -> i32 {
 
 async fn a_plain_connection_says_default(db: Db) {
     // A SeaORM connection used directly: the alias is "default".
-    new_author("ada").insert(&db.conn).await.unwrap();
+    author::new("ada").insert(&db.conn).await.unwrap();
     let lines = take_log();
     assert_eq!(lines[0], "pre_save ada raw=false using=default fields=None");
     assert!(
@@ -260,7 +251,7 @@ async fn a_plain_connection_says_default(db: Db) {
     let conn = Connection::new(db.conn.clone()).using("reporting");
     let txn = conn.begin().await.unwrap();
     assert_eq!(txn.alias(), "reporting");
-    new_author("grace").insert(&txn).await.unwrap();
+    author::new("grace").insert(&txn).await.unwrap();
     txn.commit().await.unwrap();
     assert_eq!(
         take_log()[0],
@@ -272,14 +263,14 @@ async fn a_plain_connection_says_default(db: Db) {
 /// signals: checked call by call.
 async fn bulk_calls_send_nothing(db: Db) {
     let conn = Connection::new(db.conn.clone());
-    let ada = new_author("ada").insert(&conn).await.unwrap();
+    let ada = author::new("ada").insert(&conn).await.unwrap();
     take_log();
 
-    author::Entity::insert_many([new_author("b1"), new_author("b2")])
+    author::Entity::insert_many([author::new("b1"), author::new("b2")])
         .exec(&conn)
         .await
         .unwrap();
-    author::Entity::insert(new_author("b3"))
+    author::Entity::insert(author::new("b3"))
         .exec(&conn)
         .await
         .unwrap();

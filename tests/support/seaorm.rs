@@ -24,6 +24,7 @@ pub const LIMIT: Duration = Duration::from_secs(60);
 /// Authors: saved with the hooks `#[model_signals]` generates, nothing
 /// hand-written.
 pub mod author {
+    use sea_orm::Set;
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -41,6 +42,16 @@ pub mod author {
 
     #[signals::model_signals]
     impl ActiveModelBehavior for ActiveModel {}
+
+    /// A new author `name` (email `name@example.org`, no posts), unsaved.
+    pub fn new(name: &str) -> ActiveModel {
+        ActiveModel {
+            name: Set(name.into()),
+            email: Set(format!("{name}@example.org")),
+            posts: Set(0),
+            ..Default::default()
+        }
+    }
 }
 
 /// Posts: hand-written `before_save` (fills the slug) and `after_save`
@@ -98,6 +109,17 @@ pub mod post {
                 model.slug
             ));
             Ok(model)
+        }
+    }
+
+    /// A new post of `author_id` titled `title`, unsaved (`before_save`
+    /// fills the slug).
+    pub fn new(author_id: i32, title: &str) -> ActiveModel {
+        ActiveModel {
+            author_id: Set(author_id),
+            title: Set(title.into()),
+            slug: Set(String::new()),
+            ..Default::default()
         }
     }
 }
