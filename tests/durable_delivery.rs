@@ -18,7 +18,7 @@ use std::time::Duration;
 use signals::durable::{
     self, Backoff, Delivery, Dialect, Error, Event, Outbox, QueueStats, WorkerConfig,
 };
-use support::durable::{Seen, spawn_worker, wait_for, wait_for_async};
+use support::durable::{Seen, on_both, spawn_worker, wait_for, wait_for_async};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -60,7 +60,7 @@ fn counts(s: &QueueStats) -> (u64, u64, u64) {
     (s.pending, s.in_flight, s.dead)
 }
 
-async fn rollback_sends_nothing<DB: Dialect>(outbox: Outbox<DB>) {
+async fn rollback_sends_nothing<DB: Dialect>(outbox: Outbox<DB>, _run: &str) {
     outbox.install().await.unwrap();
     let mut tx = outbox.pool().begin().await.unwrap();
     durable::enqueue(&mut tx, &[event("q", "k", "rolled back")])
@@ -99,7 +99,7 @@ struct Probe {
     parallel: AtomicBool,
 }
 
-async fn key_order_and_parallel_keys<DB: Dialect>(outbox: Outbox<DB>) {
+async fn key_order_and_parallel_keys<DB: Dialect>(outbox: Outbox<DB>, _run: &str) {
     outbox.install().await.unwrap();
     commit(&outbox, &[event("q", "A", "A1"), event("q", "B", "B1")]).await;
     commit(
@@ -181,7 +181,7 @@ async fn key_order_and_parallel_keys<DB: Dialect>(outbox: Outbox<DB>) {
     );
 }
 
-async fn failing_events_die_and_can_be_requeued<DB: Dialect>(outbox: Outbox<DB>) {
+async fn failing_events_die_and_can_be_requeued<DB: Dialect>(outbox: Outbox<DB>, _run: &str) {
     outbox.install().await.unwrap();
     let ids = commit(
         &outbox,
@@ -262,7 +262,7 @@ async fn failing_events_die_and_can_be_requeued<DB: Dialect>(outbox: Outbox<DB>)
     assert_eq!(stats(&outbox, "q").await, QueueStats::empty("q"));
 }
 
-async fn panics_count_as_failures<DB: Dialect>(outbox: Outbox<DB>) {
+async fn panics_count_as_failures<DB: Dialect>(outbox: Outbox<DB>, _run: &str) {
     outbox.install().await.unwrap();
     commit(
         &outbox,
@@ -295,7 +295,7 @@ async fn panics_count_as_failures<DB: Dialect>(outbox: Outbox<DB>) {
     );
 }
 
-async fn shutdown_finishes_the_event_in_hand<DB: Dialect>(outbox: Outbox<DB>) {
+async fn shutdown_finishes_the_event_in_hand<DB: Dialect>(outbox: Outbox<DB>, _run: &str) {
     outbox.install().await.unwrap();
     commit(
         &outbox,
@@ -335,7 +335,7 @@ async fn shutdown_finishes_the_event_in_hand<DB: Dialect>(outbox: Outbox<DB>) {
     );
 }
 
-async fn a_dropped_workers_lease_expires<DB: Dialect>(outbox: Outbox<DB>) {
+async fn a_dropped_workers_lease_expires<DB: Dialect>(outbox: Outbox<DB>, _run: &str) {
     outbox.install().await.unwrap();
     let ids = commit(
         &outbox,
@@ -373,7 +373,7 @@ async fn a_dropped_workers_lease_expires<DB: Dialect>(outbox: Outbox<DB>) {
     assert_eq!(tries, [(ids[0], 1), (ids[0], 2), (ids[1], 1)]);
 }
 
-async fn stats_count_pending_and_in_flight<DB: Dialect>(outbox: Outbox<DB>) {
+async fn stats_count_pending_and_in_flight<DB: Dialect>(outbox: Outbox<DB>, _run: &str) {
     outbox.install().await.unwrap();
     commit(
         &outbox,
@@ -419,7 +419,7 @@ async fn stats_count_pending_and_in_flight<DB: Dialect>(outbox: Outbox<DB>) {
     );
 }
 
-async fn misuse_is_refused<DB: Dialect>(outbox: Outbox<DB>) {
+async fn misuse_is_refused<DB: Dialect>(outbox: Outbox<DB>, _run: &str) {
     assert_eq!(outbox.schema_version().await.unwrap(), None);
     let early = outbox
         .worker(fast("q"))
@@ -496,7 +496,7 @@ async fn misuse_is_refused<DB: Dialect>(outbox: Outbox<DB>) {
     );
 }
 
-async fn dead_events_can_be_purged<DB: Dialect>(outbox: Outbox<DB>) {
+async fn dead_events_can_be_purged<DB: Dialect>(outbox: Outbox<DB>, _run: &str) {
     outbox.install().await.unwrap();
     commit(&outbox, &[event("q", "k", "doomed")]).await;
     let failing = |_: Delivery| std::future::ready(Err("no"));
@@ -517,38 +517,6 @@ async fn dead_events_can_be_purged<DB: Dialect>(outbox: Outbox<DB>) {
     assert_eq!(outbox.purge_dead("other", Duration::ZERO).await.unwrap(), 0);
     assert_eq!(outbox.purge_dead("q", Duration::ZERO).await.unwrap(), 1);
     assert_eq!(stats(&outbox, "q").await, QueueStats::empty("q"));
-}
-
-/// Runs each scenario on SQLite and on PostgreSQL, each under a watchdog,
-/// with the given tokio runtime flavour.
-macro_rules! on_both {
-    ($($name:ident ($($flavor:tt)*)),* $(,)?) => {
-        #[cfg(feature = "durable-sqlite")]
-        mod sqlite {
-            use super::support::{durable::*, watchdog::watchdog};
-            $(
-                #[tokio::test($($flavor)*)]
-                async fn $name() {
-                    let _watchdog = watchdog(concat!("sqlite::", stringify!($name)), super::LIMIT * 3);
-                    let file = SqliteFile::new(stringify!($name));
-                    super::$name(sqlite_outbox_uninstalled(&file.path).await).await;
-                }
-            )*
-        }
-        #[cfg(feature = "durable-postgres")]
-        mod postgres {
-            use super::support::{durable::*, postgres::PgCluster, watchdog::watchdog};
-            $(
-                #[tokio::test($($flavor)*)]
-                async fn $name() {
-                    let what = concat!("postgres::", stringify!($name));
-                    let _watchdog = watchdog(what, super::LIMIT * 3);
-                    let Some(cluster) = PgCluster::shared_or_skip(what) else { return };
-                    super::$name(pg_outbox_uninstalled(cluster, stringify!($name)).await).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both! {

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use signals::durable::{self, Backoff, Delivery, Dialect, Event, Outbox, RunReport, WorkerConfig};
 use signals::models::TransactionScope;
 use signals::{ConnectError, Sender, receiver, signal};
-use support::durable::{wait_for, wait_for_async};
+use support::durable::{on_both, wait_for, wait_for_async};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -571,38 +571,6 @@ async fn racing_producers_keep_commit_order<DB: CommitOrder>(outbox: Outbox<DB>,
         .map(|s| s.seq.to_string())
         .collect();
     assert_eq!(delivered, DB::commit_order(&outbox).await);
-}
-
-macro_rules! on_both {
-    ($($name:ident ($($flavor:tt)*)),* $(,)?) => {
-        #[cfg(feature = "durable-sqlite")]
-        mod sqlite {
-            use super::support::{durable::*, watchdog::watchdog};
-            $(
-                #[tokio::test($($flavor)*)]
-                async fn $name() {
-                    let _watchdog = watchdog(concat!("sqlite::", stringify!($name)), super::LIMIT * 3);
-                    let file = SqliteFile::new(stringify!($name));
-                    let run = concat!("sqlite-", stringify!($name));
-                    super::$name(sqlite_outbox_uninstalled(&file.path).await, run).await;
-                }
-            )*
-        }
-        #[cfg(feature = "durable-postgres")]
-        mod postgres {
-            use super::support::{durable::*, postgres::PgCluster, watchdog::watchdog};
-            $(
-                #[tokio::test($($flavor)*)]
-                async fn $name() {
-                    let what = concat!("postgres::", stringify!($name));
-                    let _watchdog = watchdog(what, super::LIMIT * 3);
-                    let Some(cluster) = PgCluster::shared_or_skip(what) else { return };
-                    let run = concat!("postgres-", stringify!($name));
-                    super::$name(pg_outbox_uninstalled(cluster, stringify!($name)).await, run).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both! {

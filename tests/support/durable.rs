@@ -179,3 +179,40 @@ where
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+/// Runs each scenario on SQLite and on PostgreSQL, each under a watchdog
+/// of three times the test file's `LIMIT`, with the given tokio runtime
+/// flavour. A scenario is `async fn name<DB>(outbox: Outbox<DB>, run: &str)`
+/// getting an outbox with no tables yet and a name unique to its run.
+macro_rules! on_both {
+    ($($name:ident ($($flavor:tt)*)),* $(,)?) => {
+        #[cfg(feature = "durable-sqlite")]
+        mod sqlite {
+            use super::support::{durable::*, watchdog::watchdog};
+            $(
+                #[tokio::test($($flavor)*)]
+                async fn $name() {
+                    let _watchdog = watchdog(concat!("sqlite::", stringify!($name)), super::LIMIT * 3);
+                    let file = SqliteFile::new(stringify!($name));
+                    let run = concat!("sqlite-", stringify!($name));
+                    super::$name(sqlite_outbox_uninstalled(&file.path).await, run).await;
+                }
+            )*
+        }
+        #[cfg(feature = "durable-postgres")]
+        mod postgres {
+            use super::support::{durable::*, postgres::PgCluster, watchdog::watchdog};
+            $(
+                #[tokio::test($($flavor)*)]
+                async fn $name() {
+                    let what = concat!("postgres::", stringify!($name));
+                    let _watchdog = watchdog(what, super::LIMIT * 3);
+                    let Some(cluster) = PgCluster::shared_or_skip(what) else { return };
+                    let run = concat!("postgres-", stringify!($name));
+                    super::$name(pg_outbox_uninstalled(cluster, stringify!($name)).await, run).await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both;

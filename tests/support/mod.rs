@@ -1,5 +1,5 @@
 //! Shared by the `durable_*` test binaries; each uses a different part.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports, unused_macros)]
 
 pub mod durable;
 pub mod postgres;
